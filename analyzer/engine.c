@@ -1,0 +1,187 @@
+/*
+ * engine.c - reads every view and writes the reports; see engine.h.
+ */
+#include "analyzer/engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyzer/capture_stats.h"
+#include "analyzer/merge.h"
+#include "analyzer/progress.h"
+#include "reports/captures_csv.h"
+
+/* A view of more captures than this is read without a worker thread per
+ * capture and with smaller blocks, to keep memory bounded. */
+#define THREADED_MAX 8
+
+struct view_run {
+	struct capture_stats *rows;	/* this view's rows */
+	struct progress *progress;
+	uint64_t done_before;		/* stored bytes of the views already read */
+};
+
+static void on_capture_done(void *ctx, size_t input, struct tp_capture *c)
+{
+	struct view_run *vr = ctx;
+
+	capture_stats_snapshot(&vr->rows[input], c);
+}
+
+static uint64_t total_size(const struct tp_config *cfg)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < cfg->ninputs; i++) {
+		struct stat st;
+
+		if (strcmp(cfg->inputs[i].path, "-") == 0)
+			return 0;	/* unknown: progress shows bytes and rate only */
+		if (stat(cfg->inputs[i].path, &st) == 0 && S_ISREG(st.st_mode))
+			total += (uint64_t)st.st_size;
+	}
+	return total;
+}
+
+static void report_input(const struct tp_config *cfg, const struct merge_input *in)
+{
+	if (in->open_status != TP_OPEN_OK) {
+		/* A folder holds all sorts of files: a quiet note for those. */
+		if (in->from_directory && in->open_status == TP_OPEN_NOT_CAPTURE) {
+			if (!cfg->quiet)
+				fprintf(stderr, "tapsight: note: skipped %s\n", in->open_error);
+		} else {
+			fprintf(stderr, "tapsight: %s\n", in->open_error);
+		}
+	} else if (in->error[0]) {
+		fprintf(stderr, "tapsight: %s: %s\n", in->path, in->error);
+	}
+}
+
+/* Reads one view; returns its rows' count (rows of skipped folder files
+ * are dropped). */
+static size_t run_view(const struct tp_config *cfg, size_t view, struct capture_stats *rows,
+		       struct progress *progress, uint64_t *done_bytes)
+{
+	size_t n = 0, kept = 0, input;
+	const char **paths;
+	bool *from_dir;
+	struct tp_stream_opts opts = { 0 };
+	struct view_run vr = { rows, progress, *done_bytes };
+	struct merge *m;
+	struct tp_record rec;
+	uint64_t count = 0;
+
+	for (size_t i = 0; i < cfg->ninputs; i++)
+		n += cfg->inputs[i].view == view;
+	paths = calloc(n ? n : 1, sizeof *paths);
+	from_dir = calloc(n ? n : 1, sizeof *from_dir);
+	if (!paths || !from_dir) {
+		free(paths);
+		free(from_dir);
+		return 0;
+	}
+	n = 0;
+	for (size_t i = 0; i < cfg->ninputs; i++) {
+		if (cfg->inputs[i].view != view)
+			continue;
+		memset(&rows[n], 0, sizeof rows[n]);
+		rows[n].view = cfg->views[view];
+		rows[n].path = cfg->inputs[i].path;
+		paths[n] = cfg->inputs[i].path;
+		from_dir[n] = cfg->inputs[i].from_directory;
+		n++;
+	}
+	opts.threaded = n <= THREADED_MAX;
+	opts.block_size = n <= THREADED_MAX ? 0 : 256 * 1024;
+	m = merge_new(paths, from_dir, n, &opts, on_capture_done, &vr);
+	if (m) {
+		while (merge_next(m, &rec, &input)) {
+			capture_stats_observe(&rows[input], &rec);
+			if ((++count & 0xfff) == 0)
+				progress_update(progress, vr.done_before + merge_stored_read(m));
+		}
+		*done_bytes += merge_stored_read(m);
+		progress_end(progress);
+		for (size_t i = 0; i < n; i++) {
+			const struct merge_input *in = merge_input(m, i);
+
+			report_input(cfg, in);
+			capture_stats_finish(&rows[i], in);
+			if (in->from_directory && in->open_status == TP_OPEN_NOT_CAPTURE)
+				continue;
+			if (kept != i)
+				rows[kept] = rows[i];
+			kept++;
+		}
+		merge_free(m);
+	} else {
+		fprintf(stderr, "tapsight: out of memory\n");
+	}
+	free(paths);
+	free(from_dir);
+	return kept;
+}
+
+static bool make_dir(const char *dir)
+{
+	char path[4096];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof path)
+		return false;
+	memcpy(path, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return false;
+		path[i] = i == len ? '\0' : '/';
+	}
+	return true;
+}
+
+int engine_run(const struct tp_config *cfg)
+{
+	struct capture_stats *rows = calloc(cfg->ninputs ? cfg->ninputs : 1, sizeof *rows);
+	struct progress progress;
+	uint64_t done = 0;
+	size_t nrows = 0, readable = 0;
+	char err[512];
+	int status = 0;
+
+	if (!rows) {
+		fprintf(stderr, "tapsight: out of memory\n");
+		return 1;
+	}
+	if (!make_dir(cfg->out_dir)) {
+		fprintf(stderr, "tapsight: %s: cannot create the output folder: %s\n", cfg->out_dir,
+			strerror(errno));
+		free(rows);
+		return 1;
+	}
+	progress_start(&progress, total_size(cfg), !cfg->quiet);
+	for (size_t v = 0; v < cfg->nviews; v++)
+		nrows += run_view(cfg, v, rows + nrows, &progress, &done);
+	progress_end(&progress);
+	for (size_t i = 0; i < nrows; i++)
+		readable += rows[i].readable;
+	if (!captures_csv_write(cfg->out_dir, cfg->bom, rows, nrows, err, sizeof err)) {
+		fprintf(stderr, "tapsight: %s\n", err);
+		status = 1;
+	}
+	if (readable == 0) {
+		fprintf(stderr, "tapsight: nothing could be read from the %zu input%s\n",
+			cfg->ninputs, cfg->ninputs == 1 ? "" : "s");
+		status = 1;
+	}
+	if (!cfg->quiet && status == 0)
+		fprintf(stderr, "tapsight: %zu capture%s read; reports in %s/\n", readable,
+			readable == 1 ? "" : "s", cfg->out_dir);
+	free(rows);
+	return status;
+}

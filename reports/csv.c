@@ -1,0 +1,263 @@
+/* csv.c - see csv.h. */
+#include "reports/csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct csv_out {
+	FILE *f;
+	size_t ncolumns;
+	size_t cell;		/* cells written in the current row */
+	bool failed;
+	char *tmp_path, *final_path;
+};
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid.
+ * Rejects overlongs, surrogates and code points above U+10FFFF. */
+static size_t utf8_len(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	size_t len;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+static bool formula_start(const uint8_t *s, size_t n)
+{
+	if (!n)
+		return false;
+	/* A lone "-" (standard input) is no formula. */
+	if (n == 1 && s[0] == '-')
+		return false;
+	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+	       s[0] == '\r';
+}
+
+size_t csv_sanitize(char *dst, size_t len, const uint8_t *s, size_t n, bool hostile)
+{
+	size_t out = 0;
+
+#define PUT(ch) do { if (out + 1 < len) dst[out] = (char)(ch); out++; } while (0)
+	if (hostile && formula_start(s, n))
+		PUT('\'');
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_len(s + i, n - i);
+
+		if (l == 1 && s[i] >= 0x20 && s[i] != 0x7f && !(hostile && s[i] == '\\')) {
+			PUT(s[i]);
+		} else if (l > 1) {
+			for (size_t k = 0; k < l; k++)
+				PUT(s[i + k]);
+		} else {
+			static const char hex[] = "0123456789abcdef";
+
+			l = 1;
+			PUT('\\');
+			PUT('x');
+			PUT(hex[s[i] >> 4]);
+			PUT(hex[s[i] & 15]);
+		}
+		i += l;
+	}
+	if (len)
+		dst[out < len ? out : len - 1] = '\0';
+#undef PUT
+	return out;
+}
+
+static void sep(struct csv_out *o)
+{
+	if (o->cell++ && fputc(',', o->f) == EOF)
+		o->failed = true;
+}
+
+static void put_quoted(struct csv_out *o, const uint8_t *s, size_t n, bool hostile)
+{
+	char small[512];
+	char *buf = small;
+	size_t need = csv_sanitize(small, sizeof small, s, n, hostile);
+
+	if (need >= sizeof small) {
+		buf = malloc(need + 1);
+		if (!buf) {
+			o->failed = true;
+			return;
+		}
+		csv_sanitize(buf, need + 1, s, n, hostile);
+	}
+	sep(o);
+	if (csv_fwrite(o->f, buf, need) != 0)
+		o->failed = true;
+	if (buf != small)
+		free(buf);
+}
+
+void csv_text(struct csv_out *o, const char *s)
+{
+	put_quoted(o, (const uint8_t *)s, s ? strlen(s) : 0, false);
+}
+
+void csv_hostile(struct csv_out *o, const uint8_t *s, size_t n)
+{
+	put_quoted(o, s, n, true);
+}
+
+void csv_u64(struct csv_out *o, uint64_t v)
+{
+	sep(o);
+	if (fprintf(o->f, "%" PRIu64, v) < 0)
+		o->failed = true;
+}
+
+void csv_i64(struct csv_out *o, int64_t v)
+{
+	sep(o);
+	if (fprintf(o->f, "%" PRId64, v) < 0)
+		o->failed = true;
+}
+
+void tp_format_ts(char *buf, size_t len, int64_t ns)
+{
+	/* Floor division, so times before 1970 still come out right. */
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+	time_t t;
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += 1000000000;
+		sec -= 1;
+	}
+	t = (time_t)sec;
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, len, "invalid");
+		return;
+	}
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+void csv_ts(struct csv_out *o, int64_t ns)
+{
+	char buf[64];
+
+	tp_format_ts(buf, sizeof buf, ns);
+	sep(o);
+	if (fputs(buf, o->f) == EOF)
+		o->failed = true;
+}
+
+void csv_hex(struct csv_out *o, const uint8_t *p, size_t n)
+{
+	sep(o);
+	for (size_t i = 0; i < n; i++)
+		if (fprintf(o->f, "%02x", p[i]) < 0)
+			o->failed = true;
+}
+
+void csv_empty(struct csv_out *o)
+{
+	sep(o);
+}
+
+void csv_end_row(struct csv_out *o)
+{
+	/* A short row is our bug; pad it so the file stays rectangular. */
+	while (o->cell < o->ncolumns)
+		sep(o);
+	if (fputs("\r\n", o->f) == EOF)
+		o->failed = true;
+	o->cell = 0;
+}
+
+static char *join_path(const char *dir, const char *prefix, const char *name, const char *suffix)
+{
+	size_t len = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
+	char *p = malloc(len);
+
+	if (p)
+		snprintf(p, len, "%s/%s%s%s", dir, prefix, name, suffix);
+	return p;
+}
+
+struct csv_out *csv_open(const char *dir, const char *name, const char *const *columns,
+			 size_t ncolumns, bool bom, char *err, size_t errlen)
+{
+	struct csv_out *o = calloc(1, sizeof *o);
+	char suffix[32];
+
+	snprintf(suffix, sizeof suffix, ".tmp-%ld", (long)getpid());
+	if (!o || !(o->final_path = join_path(dir, "", name, "")) ||
+	    !(o->tmp_path = join_path(dir, ".", name, suffix))) {
+		snprintf(err, errlen, "%s/%s: out of memory", dir, name);
+		goto fail;
+	}
+	o->f = fopen(o->tmp_path, "wbx");
+	if (!o->f) {
+		snprintf(err, errlen, "%s: %s", o->tmp_path, strerror(errno));
+		goto fail;
+	}
+	o->ncolumns = ncolumns;
+	if (bom && fputs("\xef\xbb\xbf", o->f) == EOF)
+		o->failed = true;
+	for (size_t i = 0; i < ncolumns; i++)
+		csv_text(o, columns[i]);
+	csv_end_row(o);
+	return o;
+fail:
+	if (o) {
+		free(o->final_path);
+		free(o->tmp_path);
+		free(o);
+	}
+	return NULL;
+}
+
+bool csv_close(struct csv_out *o, char *err, size_t errlen)
+{
+	bool ok;
+
+	if (!o)
+		return false;
+	ok = !o->failed;
+	if (fflush(o->f) != 0 || ferror(o->f))
+		ok = false;
+	if (fclose(o->f) != 0)
+		ok = false;
+	if (ok && rename(o->tmp_path, o->final_path) != 0)
+		ok = false;
+	if (!ok) {
+		snprintf(err, errlen, "%s: could not be written: %s", o->final_path, strerror(errno));
+		unlink(o->tmp_path);
+	}
+	free(o->final_path);
+	free(o->tmp_path);
+	free(o);
+	return ok;
+}

@@ -18,6 +18,7 @@
 struct capture_stats {
 	const char *view, *path;	/* borrowed from the configuration */
 	uint64_t frames;
+	uint64_t timed;			/* frames with a timestamp of their own */
 	int64_t first_ts, last_ts;	/* earliest and latest, as capinfos reports them */
 	int64_t prev_ts;		/* of the previous record in file order */
 	uint64_t ts_backwards;		/* records earlier than the one before them */
@@ -39,7 +40,11 @@ struct capture_stats {
 
 static inline void capture_stats_observe(struct capture_stats *s, const struct tp_record *r)
 {
-	if (s->frames == 0) {
+	s->frames++;
+	/* A record without a time of its own (pcapng SPB) tells nothing of the span. */
+	if (r->no_timestamp)
+		return;
+	if (s->timed++ == 0) {
 		s->first_ts = s->last_ts = r->ts_ns;
 	} else {
 		if (r->ts_ns < s->prev_ts)
@@ -50,7 +55,6 @@ static inline void capture_stats_observe(struct capture_stats *s, const struct t
 			s->last_ts = r->ts_ns;
 	}
 	s->prev_ts = r->ts_ns;
-	s->frames++;
 }
 
 /* Takes the reader's description of the file (call before it is closed). */

@@ -20,6 +20,8 @@
 struct tp_record {
 	const uint8_t *data;	/* caplen bytes */
 	int64_t ts_ns;		/* nanoseconds since 1970-01-01T00:00:00Z */
+	bool no_timestamp;	/* the file gave none (pcapng SPB): ts_ns is the
+				 * previous record's, to keep its place in time */
 	uint32_t caplen;	/* bytes captured */
 	uint32_t origlen;	/* bytes on the wire */
 	uint32_t interface;	/* 0-based, counted across all sections of the file */
@@ -34,6 +36,9 @@ struct tp_record {
 	uint32_t comments;	/* how many opt_comment options the record had */
 	uint64_t offset;	/* byte offset of the record in the decompressed file */
 	uint64_t frame;		/* 1-based, as Wireshark numbers frames */
+	uint32_t frames_before;	/* blocks Wireshark numbers as frames though they
+				 * hold no packet (pcapng custom and systemd
+				 * journal blocks) since the previous record */
 };
 
 #endif

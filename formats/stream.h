@@ -9,9 +9,11 @@
  *
  * With opts.threaded, a worker thread reads, hashes and decompresses into a
  * small ring of blocks while the caller parses, so the hash and the inflate
- * run on the second core.  Memory is bounded: the ring plus one spill buffer
- * for a record that straddles two blocks (at most TP_STREAM_MAX_NEED bytes).
- * There is one read() per block, never one per record.
+ * run on the second core (for a compressed file a second helper thread does
+ * the read and the hash, so that they overlap the inflate).  Memory is
+ * bounded: the ring plus one spill buffer for a record that straddles two
+ * blocks (at most TP_STREAM_MAX_NEED bytes).  There is one read() per block,
+ * never one per record.
  */
 #ifndef TP_STREAM_H
 #define TP_STREAM_H
@@ -49,7 +51,8 @@ struct tp_stream *tp_stream_open(const char *path, const struct tp_stream_opts *
 /*
  * Returns a pointer to the next n decompressed bytes without consuming them,
  * or NULL when the stream ends (or fails) before n bytes; *avail (if not NULL)
- * receives how many bytes were actually available from the current position.
+ * receives how many bytes were actually available from the current position
+ * (n itself on success; fewer than n, possibly 0, with NULL).
  * The pointer stays valid until the next call of tp_stream_need() or
  * tp_stream_close(); tp_stream_advance() does not invalidate it.
  * n must be at most TP_STREAM_MAX_NEED.

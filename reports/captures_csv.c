@@ -44,7 +44,7 @@ bool captures_csv_write(const char *dir, bool bom, const struct capture_stats *r
 		text_or_empty(o, r->opened, r->snaplen);
 		text_or_empty(o, r->opened, r->ts_resolution);
 		csv_u64(o, r->frames);
-		if (r->frames) {
+		if (r->timed) {
 			csv_ts(o, r->first_ts);
 			csv_ts(o, r->last_ts);
 		} else {

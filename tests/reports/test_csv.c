@@ -11,12 +11,13 @@
 #include "tests/support/bytes.h"
 #include "tests/support/csvread.h"
 
+/* Arrays, not pointers: Criterion runs each case in a new process. */
 struct sanitize_case {
-	const char *why;
-	const char *in;
+	char why[64];
+	char in[32];
 	size_t len;
 	bool hostile;
-	const char *want;
+	char want[48];
 };
 
 #define CASE(why, in, hostile, want) { why, in, sizeof(in) - 1, hostile, want }
@@ -64,7 +65,7 @@ Test(csv, sanitize_reports_the_length_it_needs_when_the_buffer_is_short)
 
 struct ts_case {
 	int64_t ns;
-	const char *want;
+	char want[40];
 };
 
 ParameterizedTestParameters(csv, formats_iso8601_utc_with_nanoseconds)

@@ -130,6 +130,7 @@ static bool make_dir(const char *dir)
 {
 	char path[4096];
 	size_t len = strlen(dir);
+	struct stat st;
 
 	if (len >= sizeof path)
 		return false;
@@ -141,6 +142,12 @@ static bool make_dir(const char *dir)
 		if (mkdir(path, 0777) != 0 && errno != EEXIST)
 			return false;
 		path[i] = i == len ? '\0' : '/';
+	}
+	if (stat(dir, &st) != 0)
+		return false;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return false;
 	}
 	return true;
 }

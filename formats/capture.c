@@ -101,14 +101,23 @@ static void capture_message(char *err, size_t errlen, const char *fmt, ...)
  * timestamp (seconds in the high half), type, flags, then big-endian rlen,
  * lctr, wlen.  We call a file ERF when the seconds fall between 1995 and
  * 2100, the type (less the extension-header bit 0x80) is one of the known
- * 1-48, and the record is at least its header long.  Only the error
+ * 1-48, the reserved flag bits are clear, the record is at least its
+ * header long, and the header is not all text.  Only the error
  * message depends on it.
  */
 static bool capture_looks_like_erf(const uint8_t *h, size_t n)
 {
 	uint32_t secs, type, rlen;
 
+	bool text = true;
+
 	if (n < 16)
+		return false;
+	/* A text file can pass the numeric checks; no ERF header is all text. */
+	for (size_t i = 0; i < 16; i++)
+		text &= (h[i] >= 0x20 && h[i] < 0x7f) || h[i] == '\n' || h[i] == '\t';
+	/* Flags bits 6 and 7 are reserved (zero). */
+	if (text || (h[9] & 0xc0u))
 		return false;
 	secs = tp_load_le32(h + 4);
 	type = h[8] & 0x7fu;

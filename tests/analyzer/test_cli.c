@@ -22,7 +22,7 @@ static char err_text[8192];
 
 static void remove_out(void)
 {
-	char cmd[400];
+	char cmd[sizeof out_dir * 2 + 32];
 
 	if (out_dir[0]) {
 		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s.err'", out_dir, out_dir);

@@ -324,3 +324,15 @@ enum tp_read_status tp_reader_short(struct tp_stream *s, struct tp_fault *fault,
 		 what, avail, need);
 	return TP_READ_TRUNCATED;
 }
+
+enum tp_read_status tp_reader_corrupt(struct tp_fault *fault, uint64_t offset, const char *fmt,
+				      ...)
+{
+	va_list ap;
+
+	fault->offset = offset;
+	va_start(ap, fmt);
+	vsnprintf(fault->reason, sizeof fault->reason, fmt, ap);
+	va_end(ap);
+	return TP_READ_CORRUPT;
+}

@@ -63,7 +63,6 @@
  */
 #include "formats/reader.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -118,21 +117,6 @@ struct pcap {
 	struct tp_record proto;		/* the fields every record shares */
 };
 
-static enum tp_read_status pcap_corrupt(struct tp_fault *fault, uint64_t offset,
-					const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static enum tp_read_status pcap_corrupt(struct tp_fault *fault, uint64_t offset,
-					const char *fmt, ...)
-{
-	va_list ap;
-
-	fault->offset = offset;
-	va_start(ap, fmt);
-	vsnprintf(fault->reason, sizeof fault->reason, fmt, ap);
-	va_end(ap);
-	return TP_READ_CORRUPT;
-}
 
 static bool pcap_probe(const uint8_t *head, size_t n)
 {
@@ -171,7 +155,7 @@ static void *pcap_open(struct tp_stream *s, struct tp_capture_info *info,
 	}
 	st = calloc(1, sizeof *st);
 	if (!st) {
-		*status = pcap_corrupt(fault, 0, "out of memory");
+		*status = tp_reader_corrupt(fault, 0, "out of memory");
 		return NULL;
 	}
 
@@ -199,7 +183,7 @@ static void *pcap_open(struct tp_stream *s, struct tp_capture_info *info,
 	} else if (major == 543 && minor == 0) {
 		st->lengths = PCAP_LENGTHS_SWAPPED;
 	} else {
-		*status = pcap_corrupt(fault, 4,
+		*status = tp_reader_corrupt(fault, 4,
 				       "unsupported pcap version %u.%u (2.0 to 2.4 are known)",
 				       (unsigned)major, (unsigned)minor);
 		free(st);
@@ -280,7 +264,7 @@ static enum tp_read_status pcap_next(void *state, struct tp_stream *s, struct tp
 	}
 	caplen = st->next_caplen;
 	if (caplen > st->ceiling)
-		return pcap_corrupt(fault, st->offset,
+		return tp_reader_corrupt(fault, st->offset,
 				    "record caplen %u exceeds the largest accepted, %u (snaplen %u)",
 				    (unsigned)caplen, (unsigned)st->ceiling,
 				    (unsigned)st->iface.snaplen);

@@ -57,7 +57,6 @@
  */
 #include "formats/reader.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,18 +132,6 @@ struct pcapng_opt {
 	const uint8_t *val;
 };
 
-__attribute__((format(printf, 3, 4)))
-static enum tp_read_status pcapng_corrupt(struct tp_fault *fault, uint64_t offset,
-					  const char *fmt, ...)
-{
-	va_list ap;
-
-	fault->offset = offset;
-	va_start(ap, fmt);
-	vsnprintf(fault->reason, sizeof fault->reason, fmt, ap);
-	va_end(ap);
-	return TP_READ_CORRUPT;
-}
 
 static const char *pcapng_block_name(uint32_t type)
 {
@@ -198,17 +185,17 @@ static enum tp_read_status pcapng_read_block(struct pcapng *st, struct tp_stream
 		else if (bom == 0x4D3C2B1Au)
 			b->big = false;
 		else
-			return pcapng_corrupt(fault, b->offset + 8,
+			return tp_reader_corrupt(fault, b->offset + 8,
 					      "section header byte-order magic 0x%08x is not 0x1a2b3c4d",
 					      (unsigned)bom);
 	}
 	b->len = tp_load32(st->peek + 4, b->big);
 	if (b->len < 12 || b->len % 4 != 0)
-		return pcapng_corrupt(fault, b->offset,
+		return tp_reader_corrupt(fault, b->offset,
 				      "%s length %u is not a multiple of 4 of at least 12",
 				      pcapng_block_name(b->type), (unsigned)b->len);
 	if (b->len > TP_MAX_BLOCK)
-		return pcapng_corrupt(fault, b->offset, "%s length %u exceeds the limit %u",
+		return tp_reader_corrupt(fault, b->offset, "%s length %u exceeds the limit %u",
 				      pcapng_block_name(b->type), (unsigned)b->len,
 				      (unsigned)TP_MAX_BLOCK);
 
@@ -224,7 +211,7 @@ static enum tp_read_status pcapng_read_block(struct pcapng *st, struct tp_stream
 				       b->len, avail, false);
 	trailer = tp_load32(p + b->len - 4, b->big);
 	if (trailer != b->len)
-		return pcapng_corrupt(fault, b->offset,
+		return tp_reader_corrupt(fault, b->offset,
 				      "%s trailing length %u differs from its length %u",
 				      pcapng_block_name(b->type), (unsigned)trailer,
 				      (unsigned)b->len);
@@ -276,7 +263,7 @@ static enum tp_read_status pcapng_opt_overrun(struct tp_fault *fault,
 					      const struct pcapng_block *b,
 					      const struct pcapng_opt *o)
 {
-	return pcapng_corrupt(fault, b->offset + (uint64_t)(o->val - b->p),
+	return tp_reader_corrupt(fault, b->offset + (uint64_t)(o->val - b->p),
 			      "option %u of length %u overruns its %s",
 			      (unsigned)o->code, (unsigned)o->len, pcapng_block_name(b->type));
 }
@@ -337,7 +324,7 @@ static enum tp_read_status pcapng_shb(struct pcapng *st, const struct pcapng_blo
 	int r;
 
 	if (b->len < PCAPNG_SHB_MIN)
-		return pcapng_corrupt(fault, b->offset, "section header block length %u is below %u",
+		return tp_reader_corrupt(fault, b->offset, "section header block length %u is below %u",
 				      (unsigned)b->len, PCAPNG_SHB_MIN);
 	major = tp_load16(b->p + 12, b->big);
 	minor = tp_load16(b->p + 14, b->big);
@@ -345,7 +332,7 @@ static enum tp_read_status pcapng_shb(struct pcapng *st, const struct pcapng_blo
 	 * libpcap and Wireshark.  The section length (may be -1) is not used:
 	 * blocks are read in order, never skipped by it. */
 	if (major != 1 || (minor != 0 && minor != 2))
-		return pcapng_corrupt(fault, b->offset + 12, "unsupported pcapng version %u.%u",
+		return tp_reader_corrupt(fault, b->offset + 12, "unsupported pcapng version %u.%u",
 				      (unsigned)major, (unsigned)minor);
 	/* shb_hardware, shb_os, shb_userappl, comments: only checked. */
 	c = pcapng_options_area(b, PCAPNG_SHB_MIN - 4);
@@ -374,11 +361,11 @@ static enum tp_read_status pcapng_idb(struct pcapng *st, const struct pcapng_blo
 	int r;
 
 	if (b->len < PCAPNG_IDB_MIN)
-		return pcapng_corrupt(fault, b->offset,
+		return tp_reader_corrupt(fault, b->offset,
 				      "interface description block length %u is below %u",
 				      (unsigned)b->len, PCAPNG_IDB_MIN);
 	if (st->if_count >= TP_MAX_INTERFACES)
-		return pcapng_corrupt(fault, b->offset, "more than %u interfaces",
+		return tp_reader_corrupt(fault, b->offset, "more than %u interfaces",
 				      (unsigned)TP_MAX_INTERFACES);
 	ifc.linktype = tp_load16(b->p + 8, b->big);
 	ifc.snaplen = tp_load32(b->p + 12, b->big);
@@ -407,7 +394,7 @@ static enum tp_read_status pcapng_idb(struct pcapng *st, const struct pcapng_blo
 			cap = TP_MAX_INTERFACES;
 		ifs = realloc(st->ifs, (size_t)cap * sizeof *ifs);
 		if (!ifs)
-			return pcapng_corrupt(fault, b->offset,
+			return tp_reader_corrupt(fault, b->offset,
 					      "out of memory for %u interfaces", (unsigned)cap);
 		st->ifs = ifs;
 		st->if_cap = cap;
@@ -455,7 +442,7 @@ static enum tp_read_status pcapng_epb(struct pcapng *st, const struct pcapng_blo
 
 	/* PCAPNG_PB_MIN == PCAPNG_EPB_MIN */
 	if (b->len < PCAPNG_EPB_MIN)
-		return pcapng_corrupt(fault, b->offset, "%s length %u is below %u",
+		return tp_reader_corrupt(fault, b->offset, "%s length %u is below %u",
 				      pcapng_block_name(b->type), (unsigned)b->len, PCAPNG_EPB_MIN);
 	pcapng_record_clear(rec, b);
 	if (b->type == PCAPNG_EPB) {
@@ -470,7 +457,7 @@ static enum tp_read_status pcapng_epb(struct pcapng *st, const struct pcapng_blo
 	}
 	gi = pcapng_iface(st, id);
 	if (gi == UINT32_MAX)
-		return pcapng_corrupt(fault, b->offset,
+		return tp_reader_corrupt(fault, b->offset,
 				      "%s names interface %u but section %u describes %u",
 				      pcapng_block_name(b->type), (unsigned)id,
 				      (unsigned)(st->sections - 1),
@@ -479,7 +466,7 @@ static enum tp_read_status pcapng_epb(struct pcapng *st, const struct pcapng_blo
 	units = (uint64_t)tp_load32(p + 12, b->big) << 32 | tp_load32(p + 16, b->big);
 	caplen = tp_load32(p + 20, b->big);
 	if (caplen > b->len - PCAPNG_EPB_MIN)
-		return pcapng_corrupt(fault, b->offset,
+		return tp_reader_corrupt(fault, b->offset,
 				      "%s captured length %u exceeds its %u bytes of data",
 				      pcapng_block_name(b->type), (unsigned)caplen,
 				      (unsigned)(b->len - PCAPNG_EPB_MIN));
@@ -526,11 +513,11 @@ static enum tp_read_status pcapng_spb(struct pcapng *st, const struct pcapng_blo
 	uint32_t gi, caplen, room;
 
 	if (b->len < PCAPNG_SPB_MIN)
-		return pcapng_corrupt(fault, b->offset, "simple packet block length %u is below %u",
+		return tp_reader_corrupt(fault, b->offset, "simple packet block length %u is below %u",
 				      (unsigned)b->len, PCAPNG_SPB_MIN);
 	gi = pcapng_iface(st, 0);
 	if (gi == UINT32_MAX)
-		return pcapng_corrupt(fault, b->offset,
+		return tp_reader_corrupt(fault, b->offset,
 				      "simple packet block in section %u, which describes no interface",
 				      (unsigned)(st->sections - 1));
 	ifc = &st->ifs[gi];
@@ -581,7 +568,7 @@ static enum tp_read_status pcapng_isb(struct pcapng *st, const struct pcapng_blo
 	int r;
 
 	if (b->len < PCAPNG_ISB_MIN)
-		return pcapng_corrupt(fault, b->offset,
+		return tp_reader_corrupt(fault, b->offset,
 				      "interface statistics block length %u is below %u",
 				      (unsigned)b->len, PCAPNG_ISB_MIN);
 	c = pcapng_options_area(b, PCAPNG_ISB_MIN - 4);
@@ -652,7 +639,7 @@ static void *pcapng_open(struct tp_stream *s, struct tp_capture_info *info,
 	size_t avail = 0;
 
 	if (!st) {
-		*status = pcapng_corrupt(fault, 0, "out of memory");
+		*status = tp_reader_corrupt(fault, 0, "out of memory");
 		return NULL;
 	}
 	st->status = TP_READ_OK;
@@ -669,7 +656,7 @@ static void *pcapng_open(struct tp_stream *s, struct tp_capture_info *info,
 	st->have_peek = true;
 	rs = pcapng_read_block(st, s, &b, fault);
 	if (rs == TP_READ_OK && b.type != PCAPNG_SHB)	/* probe() saw one */
-		rs = pcapng_corrupt(fault, b.offset, "file does not start with a section header block");
+		rs = tp_reader_corrupt(fault, b.offset, "file does not start with a section header block");
 	if (rs == TP_READ_OK)
 		rs = pcapng_shb(st, &b, info, fault);
 	if (rs != TP_READ_OK)

@@ -48,6 +48,10 @@ enum tp_read_status tp_reader_short(struct tp_stream *s, struct tp_fault *fault,
 				    uint64_t offset, const char *what, size_t need,
 				    size_t avail, bool at_boundary);
 
+/* Fills fault with offset and a printf-style reason; returns TP_READ_CORRUPT. */
+enum tp_read_status tp_reader_corrupt(struct tp_fault *fault, uint64_t offset, const char *fmt,
+				      ...) __attribute__((format(printf, 3, 4)));
+
 extern const struct tp_reader tp_pcap_reader;
 extern const struct tp_reader tp_pcapng_reader;
 

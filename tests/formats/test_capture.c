@@ -18,6 +18,7 @@
 
 #include "formats/reader.h"
 #include "tests/support/bytes.h"
+#include "tests/support/check.h"
 
 #define LE	false
 #define BE	true
@@ -29,19 +30,6 @@ static void cleanup(void)
 
 TestSuite(capture, .fini = cleanup);
 
-/*
- * Strings equal, NULL only to NULL; says what differed.  (Criterion's
- * eq(str) takes char *, and the library rightly hands out const char *.)
- */
-static bool same(const char *got, const char *want)
-{
-	bool ok = got && want ? strcmp(got, want) == 0 : got == want;
-
-	if (!ok)
-		cr_log_error("got  \"%s\"\nwant \"%s\"", got ? got : "(null)",
-			     want ? want : "(null)");
-	return ok;
-}
 
 /* A classic pcap file (version 2.4, Ethernet) of n records of 20 bytes. */
 static void small_pcap(struct bytes *b, bool big, int n)

@@ -21,6 +21,7 @@
 
 #include "formats/capture.h"
 #include "tests/support/bytes.h"
+#include "tests/support/check.h"
 
 #define LE	false
 #define BE	true
@@ -42,19 +43,6 @@ static void cleanup(void)
 
 TestSuite(pcap, .fini = cleanup);
 
-/*
- * Strings equal, NULL only to NULL; says what differed.  (Criterion's
- * eq(str) takes char *, and the library rightly hands out const char *.)
- */
-static bool same(const char *got, const char *want)
-{
-	bool ok = got && want ? strcmp(got, want) == 0 : got == want;
-
-	if (!ok)
-		cr_log_error("got  \"%s\"\nwant \"%s\"", got ? got : "(null)",
-			     want ? want : "(null)");
-	return ok;
-}
 
 /* ---- builders (draft-ietf-opsawg-pcap sections 4 and 5) ---- */
 

@@ -1,0 +1,16 @@
+/*
+ * check.h - small assertions the Criterion API lacks.
+ */
+#ifndef TP_TEST_CHECK_H
+#define TP_TEST_CHECK_H
+
+#include <stdbool.h>
+
+/*
+ * Strings equal, NULL only to NULL; logs what differed.  (Criterion's
+ * eq(str) takes char *, and the library rightly hands out const char *.)
+ * Use as cr_assert(same(got, want)).
+ */
+bool same(const char *got, const char *want);
+
+#endif

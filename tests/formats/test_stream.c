@@ -824,6 +824,7 @@ Test(stream, stored_read_can_be_watched_from_another_thread)
 struct pipe_writer {
 	int fd;
 	const struct bytes *b;
+	size_t piece;
 };
 
 static void *write_pipe(void *arg)
@@ -833,7 +834,7 @@ static void *write_pipe(void *arg)
 
 	/* Small writes: the reader sees the data in pieces. */
 	while (off < w->b->len) {
-		size_t n = w->b->len - off < 10000 ? w->b->len - off : 10000;
+		size_t n = w->b->len - off < w->piece ? w->b->len - off : w->piece;
 		ssize_t r = write(w->fd, w->b->p + off, n);
 
 		if (r <= 0 && errno != EINTR)
@@ -844,22 +845,31 @@ static void *write_pipe(void *arg)
 	return NULL;
 }
 
-Test(stream, standard_input_pipe_is_read_to_its_end)
+/* Makes fd 0 a pipe fed by a thread (each test runs in its own process,
+ * so fd 0 is ours to replace). */
+static pthread_t feed_stdin(struct pipe_writer *w)
 {
-	struct bytes data = { 0 }, gz = { 0 };
 	int fds[2];
 	pthread_t th;
-	uint8_t md[32];
 
-	/* Each test runs in its own process, so fd 0 is ours to replace. */
-	make_data(&data, 1000000, 23);
-	gzip_member(&gz, data.p, data.len);
-	sha256(gz.p, gz.len, md);
 	cr_assert(eq(int, pipe(fds), 0));
 	cr_assert(eq(int, dup2(fds[0], 0), 0));
 	close(fds[0]);
-	struct pipe_writer w = { fds[1], &gz };
-	cr_assert(eq(int, pthread_create(&th, NULL, write_pipe, &w), 0));
+	w->fd = fds[1];
+	cr_assert(eq(int, pthread_create(&th, NULL, write_pipe, w), 0));
+	return th;
+}
+
+Test(stream, standard_input_pipe_is_read_to_its_end)
+{
+	struct bytes data = { 0 }, gz = { 0 };
+	uint8_t md[32];
+
+	make_data(&data, 1000000, 23);
+	gzip_member(&gz, data.p, data.len);
+	sha256(gz.p, gz.len, md);
+	struct pipe_writer w = { .b = &gz, .piece = 10000 };
+	pthread_t th = feed_stdin(&w);
 
 	char err[256];
 	struct tp_stream_opts opts = { .threaded = true };
@@ -879,6 +889,38 @@ Test(stream, standard_input_pipe_is_read_to_its_end)
 	pthread_join(th, NULL);
 	bytes_free(&data);
 	bytes_free(&gz);
+}
+
+/*
+ * Stored bytes arriving a few at a time put every header, trailer and
+ * member boundary across two reads somewhere; the result must not change.
+ */
+Test(stream, compressed_bytes_in_tiny_reads_decode_the_same)
+{
+	struct bytes data = { 0 }, gz = { 0 }, zs = { 0 }, xz = { 0 };
+	const struct bytes *files[3] = { &gz, &zs, &xz };
+
+	make_data(&data, 20000, 27);
+	for (size_t at = 0; at < data.len; at += 2000) {
+		gzip_member(&gz, data.p + at, 2000);
+		zstd_frame(&zs, data.p + at, 2000);
+		xz_stream(&xz, data.p + at, 2000);
+	}
+	for (int i = 0; i < 6; i++) {
+		struct pipe_writer w = { .b = files[i % 3], .piece = 1 + (size_t)i };
+		pthread_t th = feed_stdin(&w);
+		struct result r = read_all("-", i >= 3);
+
+		pthread_join(th, NULL);
+		assert_same(&r.data, &data);
+		cr_assert(eq(ptr, (void *)(uintptr_t)r.error, NULL), "%s", r.error);
+		cr_assert(eq(u64, r.stored, files[i % 3]->len));
+		bytes_free(&r.data);
+	}
+	bytes_free(&data);
+	bytes_free(&gz);
+	bytes_free(&zs);
+	bytes_free(&xz);
 }
 
 Test(stream, directory_is_refused_naming_it)

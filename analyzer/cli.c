@@ -37,6 +37,7 @@ static const char usage_text[] =
 	"  -q, --quiet       no progress line and no notes on stderr\n"
 	"      --ingest-only read and hash the captures, write captures.csv only\n"
 	"      --bom         begin each CSV file with a UTF-8 byte-order mark (Excel)\n"
+	"      --no-hash     skip SHA-256 (triage only: no chain of custody)\n"
 	"  -h, --help        this text\n"
 	"  -V, --version     the version\n"
 	"\n"
@@ -254,6 +255,7 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "ingest-only", no_argument, NULL, 'I' },
 		{ "bom", no_argument, NULL, 'B' },
+		{ "no-hash", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -278,6 +280,9 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 			break;
 		case 'B':
 			cfg->bom = true;
+			break;
+		case 'H':
+			cfg->no_hash = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

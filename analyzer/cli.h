@@ -24,6 +24,7 @@ struct tp_config {
 	bool quiet;		/* -q: no progress line, no notes */
 	bool ingest_only;	/* --ingest-only: captures.csv only */
 	bool bom;		/* --bom: UTF-8 byte-order mark on CSV files */
+	bool no_hash;		/* --no-hash: skip SHA-256 (faster triage) */
 	struct tp_input *inputs;
 	size_t ninputs;
 	char **views;		/* labels, in order of first appearance */

@@ -96,6 +96,7 @@ static size_t run_view(const struct tp_config *cfg, size_t view, struct capture_
 		n++;
 	}
 	opts.threaded = n <= THREADED_MAX;
+	opts.no_hash = cfg->no_hash;
 	opts.block_size = n <= THREADED_MAX ? 0 : 256 * 1024;
 	m = merge_new(paths, from_dir, n, &opts, on_capture_done, &vr);
 	if (m) {

@@ -87,9 +87,8 @@ static void finish(struct merge *m, size_t i, enum tp_read_status st)
 	snprintf(in->pub.error, sizeof in->pub.error, "%s", err ? err : "");
 	if (m->done)
 		m->done(m->ctx, i, in->cap);
-	tp_capture_close(in->cap, in->pub.sha256, &in->pub.stored_bytes);
+	in->pub.hashed = tp_capture_close(in->cap, in->pub.sha256, &in->pub.stored_bytes);
 	in->cap = NULL;
-	in->pub.hashed = true;
 	in->pub.done = true;
 	in->state = INPUT_DONE;
 	m->closed_bytes += in->pub.stored_bytes;

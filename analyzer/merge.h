@@ -31,7 +31,7 @@ struct merge_input {
 	char open_error[320];
 	enum tp_read_status end_status;	/* END, TRUNCATED or CORRUPT once read to its end */
 	char error[320];		/* tp_capture_error(), or "" */
-	bool hashed;
+	bool hashed;			/* sha256 covers the whole file */
 	uint8_t sha256[32];
 	uint64_t stored_bytes;
 	bool done;			/* read to its end, or failed */

@@ -281,17 +281,17 @@ struct tp_stream *tp_capture_stream(struct tp_capture *c)
 	return c->stream;
 }
 
-void tp_capture_close(struct tp_capture *c, uint8_t sha256[32], uint64_t *stored_bytes)
+bool tp_capture_close(struct tp_capture *c, uint8_t sha256[32], uint64_t *stored_bytes)
 {
+	bool whole = false;
+
 	if (!c)
-		return;
+		return false;
 	if (sha256 || stored_bytes) {
 		uint8_t digest[32];
 		uint64_t stored = 0;
 
-		/* On a read error the digest covers what could be read;
-		 * capture.h has no way to say so. */
-		(void)tp_stream_finish(c->stream, digest, &stored);
+		whole = tp_stream_finish(c->stream, digest, &stored);
 		if (sha256)
 			memcpy(sha256, digest, sizeof digest);
 		if (stored_bytes)
@@ -301,6 +301,7 @@ void tp_capture_close(struct tp_capture *c, uint8_t sha256[32], uint64_t *stored
 		c->reader->free(c->state);
 	tp_stream_close(c->stream);
 	free(c);
+	return whole;
 }
 
 enum tp_read_status tp_reader_short(struct tp_stream *s, struct tp_fault *fault,

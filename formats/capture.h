@@ -101,8 +101,10 @@ const char *tp_format_name(enum tp_format f);	/* "pcap", "pcapng" */
 struct tp_stream *tp_capture_stream(struct tp_capture *c);
 
 /* Hashes the rest of the file (see tp_stream_finish), then closes it.
- * sha256 and stored_bytes may be NULL when the digest is not wanted.
+ * Returns true when sha256 is the digest of the whole file (false after a
+ * read error, or when the stream was opened with no_hash).  When sha256
+ * and stored_bytes are both NULL the rest of the file is not read.
  * NULL c is harmless. */
-void tp_capture_close(struct tp_capture *c, uint8_t sha256[32], uint64_t *stored_bytes);
+bool tp_capture_close(struct tp_capture *c, uint8_t sha256[32], uint64_t *stored_bytes);
 
 #endif

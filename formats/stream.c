@@ -125,6 +125,7 @@ struct tp_stream {
 	uint64_t stored_total;
 	_Atomic uint64_t stored_read;	/* stored_total for other threads */
 	EVP_MD_CTX *sha;
+	bool no_hash;		/* opts.no_hash: the digest is not computed */
 
 	/* Inflate stage. */
 	enum tp_compression comp;
@@ -284,7 +285,7 @@ static ssize_t read_hashed(struct tp_stream *s, uint8_t *buf, size_t cap)
 		s->r_eof = true;
 		return 0;
 	}
-	if (EVP_DigestUpdate(s->sha, buf, (size_t)r) != 1) {
+	if (!s->no_hash && EVP_DigestUpdate(s->sha, buf, (size_t)r) != 1) {
 		snprintf(s->rerr, sizeof s->rerr, "SHA-256 failed at stored byte %" PRIu64,
 			 s->stored_total);
 		s->r_eof = true;
@@ -1053,6 +1054,7 @@ struct tp_stream *tp_stream_open(const char *path, const struct tp_stream_opts *
 	s->pos = s->end = s->view_start = no_bytes;
 	atomic_init(&s->stored_read, 0);
 	s->block_size = opts && opts->block_size ? opts->block_size : DEFAULT_BLOCK;
+	s->no_hash = opts && opts->no_hash;
 	if (s->block_size < MIN_BLOCK)
 		s->block_size = MIN_BLOCK;
 	if (s->block_size > MAX_BLOCK)
@@ -1134,9 +1136,9 @@ bool tp_stream_finish(struct tp_stream *s, uint8_t sha256[32], uint64_t *stored_
 		s->at_end = true;
 		/* The rest of the file is hashed, not decompressed; the first
 		 * buffer is free once the threads are gone. */
-		while (read_hashed(s, s->first, IN_SIZE) > 0)
+		while (!s->no_hash && read_hashed(s, s->first, IN_SIZE) > 0)
 			;
-		s->finish_ok = !s->read_failed;
+		s->finish_ok = !s->read_failed && !s->no_hash;
 		if (!s->finish_ok && !s->err[0])
 			snprintf(s->err, sizeof s->err, "%s", s->rerr);
 		if (EVP_DigestFinal_ex(s->sha, s->digest, &md_len) != 1 || md_len != 32) {

@@ -35,6 +35,7 @@ enum tp_compression {
 struct tp_stream_opts {
 	size_t block_size;	/* decompressed block size; 0 = default (1 MiB) */
 	bool threaded;		/* read, hash and decompress on a worker thread */
+	bool no_hash;		/* skip SHA-256 (finish() then reads no further and returns false) */
 };
 
 struct tp_stream;

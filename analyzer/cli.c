@@ -38,12 +38,17 @@ static const char usage_text[] =
 	"      --ingest-only read and hash the captures, write captures.csv only\n"
 	"      --bom         begin each CSV file with a UTF-8 byte-order mark (Excel)\n"
 	"      --no-hash     skip SHA-256 (triage only: no chain of custody)\n"
+	"  -f, --filter EXPR only frames matching this BPF expression (tcpdump\n"
+	"                    syntax) are analysed; captures.csv still counts all\n"
+	"      --tcp-timeout SECONDS    idle time that ends a TCP flow (300)\n"
+	"      --udp-timeout SECONDS    ... a UDP flow (60)\n"
+	"      --other-timeout SECONDS  ... any other flow (60)\n"
 	"  -h, --help        this text\n"
 	"  -V, --version     the version\n"
 	"\n"
-	"outputs (in DIR): captures.csv, one row per capture: view, path, bytes,\n"
-	"sha256, format, compression, link types, snaplen, timestamp resolution,\n"
-	"frames, first and last timestamp, backward steps, ISB drops, status.\n"
+	"outputs (in DIR): captures.csv, one row per capture (hash, format, link\n"
+	"types, time span, faults, drops); flows.csv, one row per bidirectional\n"
+	"flow (see README.md for the columns).\n"
 	"\n"
 	"exit status: 0 done, 1 error (nothing could be read, or an output could\n"
 	"not be written), 2 usage error.\n"
@@ -233,6 +238,18 @@ static enum cli_result add_argument(struct tp_config *cfg, const char *arg)
 	return ok ? CLI_RUN : CLI_ERROR;
 }
 
+/* Seconds, with decimals, from 1 ms to a day, into nanoseconds. */
+static bool parse_seconds(const char *s, int64_t *ns)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= 0.001 && v <= 86400))
+		return false;
+	*ns = (int64_t)(v * 1e9 + 0.5);
+	return true;
+}
+
 static char *join_args(int argc, char **argv)
 {
 	size_t len = 1;
@@ -256,6 +273,10 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		{ "ingest-only", no_argument, NULL, 'I' },
 		{ "bom", no_argument, NULL, 'B' },
 		{ "no-hash", no_argument, NULL, 'H' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "tcp-timeout", required_argument, NULL, 'T' },
+		{ "udp-timeout", required_argument, NULL, 'U' },
+		{ "other-timeout", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -267,7 +288,7 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 	cfg->command_line = join_args(argc, argv);
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":o:qhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:qhVf:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			cfg->out_dir = optarg;
@@ -284,6 +305,22 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		case 'H':
 			cfg->no_hash = true;
 			break;
+		case 'f':
+			cfg->filter = optarg;
+			break;
+		case 'T':
+		case 'U':
+		case 'O': {
+			int64_t *to = opt == 'T' ? &cfg->tcp_timeout_ns
+				      : opt == 'U' ? &cfg->udp_timeout_ns : &cfg->other_timeout_ns;
+
+			if (!parse_seconds(optarg, to)) {
+				fprintf(stderr, "tapsight: %s: not a number of seconds (0.001 to 86400)\n",
+					optarg);
+				return CLI_USAGE;
+			}
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			return CLI_EXIT_OK;

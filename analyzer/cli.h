@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct tp_input {
 	char *path;
@@ -25,6 +26,8 @@ struct tp_config {
 	bool ingest_only;	/* --ingest-only: captures.csv only */
 	bool bom;		/* --bom: UTF-8 byte-order mark on CSV files */
 	bool no_hash;		/* --no-hash: skip SHA-256 (faster triage) */
+	const char *filter;	/* -f: BPF expression, or NULL */
+	int64_t tcp_timeout_ns, udp_timeout_ns, other_timeout_ns;	/* 0 = default */
 	struct tp_input *inputs;
 	size_t ninputs;
 	char **views;		/* labels, in order of first appearance */

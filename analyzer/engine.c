@@ -10,18 +10,33 @@
 #include <sys/stat.h>
 
 #include "analyzer/capture_stats.h"
+#include "analyzer/filter.h"
+#include "analyzer/flow.h"
 #include "analyzer/merge.h"
 #include "analyzer/progress.h"
+#include "formats/packet.h"
 #include "reports/captures_csv.h"
+#include "reports/flows_csv.h"
 
 /* A view of more captures than this is read without a worker thread per
  * capture and with smaller blocks, to keep memory bounded. */
 #define THREADED_MAX 8
 
+/* What lives for the whole run. */
+struct run {
+	const struct tp_config *cfg;
+	struct filter *filter;		/* -f, or NULL */
+	struct flows_csv *flows_out;	/* NULL with --ingest-only */
+	struct progress progress;
+	uint64_t done_bytes;		/* stored bytes of the views already read */
+};
+
+/* What lives while one view is read. */
 struct view_run {
+	struct run *run;
+	const char *view;
+	const char **paths;		/* of its captures, by input index */
 	struct capture_stats *rows;	/* this view's rows */
-	struct progress *progress;
-	uint64_t done_before;		/* stored bytes of the views already read */
 };
 
 static void on_capture_done(void *ctx, size_t input, struct tp_capture *c)
@@ -29,6 +44,25 @@ static void on_capture_done(void *ctx, size_t input, struct tp_capture *c)
 	struct view_run *vr = ctx;
 
 	capture_stats_snapshot(&vr->rows[input], c);
+}
+
+static void on_flow(void *ctx, const struct flow *f)
+{
+	struct view_run *vr = ctx;
+
+	flows_csv_row(vr->run->flows_out, vr->view, vr->paths[f->first_capture], f);
+}
+
+static struct flow_table *view_flows(struct view_run *vr)
+{
+	const struct tp_config *cfg = vr->run->cfg;
+	struct flow_opts fo = {
+		.tcp_timeout_ns = cfg->tcp_timeout_ns,
+		.udp_timeout_ns = cfg->udp_timeout_ns,
+		.other_timeout_ns = cfg->other_timeout_ns,
+	};
+
+	return vr->run->flows_out ? flow_table_new(&fo, on_flow, vr) : NULL;
 }
 
 static uint64_t total_size(const struct tp_config *cfg)
@@ -63,29 +97,27 @@ static void report_input(const struct tp_config *cfg, const struct merge_input *
 
 /* Reads one view; returns its rows' count (rows of skipped folder files
  * are dropped). */
-static size_t run_view(const struct tp_config *cfg, size_t view, struct capture_stats *rows,
-		       struct progress *progress, uint64_t *done_bytes)
+static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 {
+	const struct tp_config *cfg = run->cfg;
 	size_t n = 0, kept = 0, input;
 	const char **paths;
 	bool *from_dir;
 	struct tp_stream_opts opts = { 0 };
-	struct view_run vr = { rows, progress, *done_bytes };
-	struct merge *m;
+	struct view_run vr = { run, cfg->views[view], NULL, rows };
+	struct merge *m = NULL;
+	struct flow_table *flows = NULL;
 	struct tp_record rec;
+	struct tp_packet pkt;
 	uint64_t count = 0;
 
 	for (size_t i = 0; i < cfg->ninputs; i++)
 		n += cfg->inputs[i].view == view;
 	paths = calloc(n ? n : 1, sizeof *paths);
 	from_dir = calloc(n ? n : 1, sizeof *from_dir);
-	if (!paths || !from_dir) {
-		free(paths);
-		free(from_dir);
-		return 0;
-	}
+	vr.paths = paths;
 	n = 0;
-	for (size_t i = 0; i < cfg->ninputs; i++) {
+	for (size_t i = 0; paths && from_dir && i < cfg->ninputs; i++) {
 		if (cfg->inputs[i].view != view)
 			continue;
 		memset(&rows[n], 0, sizeof rows[n]);
@@ -96,32 +128,47 @@ static size_t run_view(const struct tp_config *cfg, size_t view, struct capture_
 		n++;
 	}
 	opts.threaded = n <= THREADED_MAX;
-	opts.no_hash = cfg->no_hash;
 	opts.block_size = n <= THREADED_MAX ? 0 : 256 * 1024;
-	m = merge_new(paths, from_dir, n, &opts, on_capture_done, &vr);
-	if (m) {
-		while (merge_next(m, &rec, &input)) {
-			capture_stats_observe(&rows[input], &rec);
-			if ((++count & 0xfff) == 0)
-				progress_update(progress, vr.done_before + merge_stored_read(m));
-		}
-		*done_bytes += merge_stored_read(m);
-		progress_end(progress);
-		for (size_t i = 0; i < n; i++) {
-			const struct merge_input *in = merge_input(m, i);
-
-			report_input(cfg, in);
-			capture_stats_finish(&rows[i], in);
-			if (in->from_directory && in->open_status == TP_OPEN_NOT_CAPTURE)
-				continue;
-			if (kept != i)
-				rows[kept] = rows[i];
-			kept++;
-		}
+	opts.no_hash = cfg->no_hash;
+	if (paths && from_dir)
+		m = merge_new(paths, from_dir, n, &opts, on_capture_done, &vr);
+	if (m && run->flows_out && !(flows = view_flows(&vr))) {
 		merge_free(m);
-	} else {
-		fprintf(stderr, "tapsight: out of memory\n");
+		m = NULL;
 	}
+	if (!m) {
+		fprintf(stderr, "tapsight: out of memory\n");
+		free(paths);
+		free(from_dir);
+		return 0;
+	}
+	while (merge_next(m, &rec, &input)) {
+		capture_stats_observe(&rows[input], &rec);
+		if ((++count & 0xfff) == 0)
+			progress_update(&run->progress, run->done_bytes + merge_stored_read(m));
+		if (!flows || (run->filter && !filter_match(run->filter, &rec, cfg->quiet)))
+			continue;
+		tp_decode(&pkt, &rec);
+		flow_table_add(flows, &pkt, (uint32_t)input, rec.frame);
+	}
+	if (flows) {
+		flow_table_flush(flows);
+		flow_table_free(flows);
+	}
+	run->done_bytes += merge_stored_read(m);
+	progress_end(&run->progress);
+	for (size_t i = 0; i < n; i++) {
+		const struct merge_input *in = merge_input(m, i);
+
+		report_input(cfg, in);
+		capture_stats_finish(&rows[i], in);
+		if (in->from_directory && in->open_status == TP_OPEN_NOT_CAPTURE)
+			continue;
+		if (kept != i)
+			rows[kept] = rows[i];
+		kept++;
+	}
+	merge_free(m);
 	free(paths);
 	free(from_dir);
 	return kept;
@@ -156,8 +203,7 @@ static bool make_dir(const char *dir)
 int engine_run(const struct tp_config *cfg)
 {
 	struct capture_stats *rows = calloc(cfg->ninputs ? cfg->ninputs : 1, sizeof *rows);
-	struct progress progress;
-	uint64_t done = 0;
+	struct run run = { .cfg = cfg };
 	size_t nrows = 0, readable = 0;
 	char err[512];
 	int status = 0;
@@ -166,19 +212,36 @@ int engine_run(const struct tp_config *cfg)
 		fprintf(stderr, "tapsight: out of memory\n");
 		return 1;
 	}
+	if (cfg->filter && !(run.filter = filter_new(cfg->filter, err, sizeof err))) {
+		fprintf(stderr, "tapsight: bad filter expression: %s\n", err);
+		free(rows);
+		return 2;
+	}
 	if (!make_dir(cfg->out_dir)) {
 		fprintf(stderr, "tapsight: %s: cannot create the output folder: %s\n", cfg->out_dir,
 			strerror(errno));
+		filter_free(run.filter);
 		free(rows);
 		return 1;
 	}
-	progress_start(&progress, total_size(cfg), !cfg->quiet);
+	if (!cfg->ingest_only &&
+	    !(run.flows_out = flows_csv_open(cfg->out_dir, cfg->bom, err, sizeof err))) {
+		fprintf(stderr, "tapsight: %s\n", err);
+		filter_free(run.filter);
+		free(rows);
+		return 1;
+	}
+	progress_start(&run.progress, total_size(cfg), !cfg->quiet);
 	for (size_t v = 0; v < cfg->nviews; v++)
-		nrows += run_view(cfg, v, rows + nrows, &progress, &done);
-	progress_end(&progress);
+		nrows += run_view(&run, v, rows + nrows);
+	progress_end(&run.progress);
 	for (size_t i = 0; i < nrows; i++)
 		readable += rows[i].readable;
 	if (!captures_csv_write(cfg->out_dir, cfg->bom, rows, nrows, err, sizeof err)) {
+		fprintf(stderr, "tapsight: %s\n", err);
+		status = 1;
+	}
+	if (run.flows_out && !flows_csv_close(run.flows_out, err, sizeof err)) {
 		fprintf(stderr, "tapsight: %s\n", err);
 		status = 1;
 	}
@@ -190,6 +253,7 @@ int engine_run(const struct tp_config *cfg)
 	if (!cfg->quiet && status == 0)
 		fprintf(stderr, "tapsight: %zu capture%s read; reports in %s/\n", readable,
 			readable == 1 ? "" : "s", cfg->out_dir);
+	filter_free(run.filter);
 	free(rows);
 	return status;
 }

@@ -45,7 +45,9 @@ struct flow_dir {
 	int64_t first_ts, last_ts;
 	/* TCP sequence tracking (valid once seq_init). */
 	bool seq_init;
-	uint32_t isn;			/* first sequence number seen */
+	uint32_t isn;			/* the SYN's sequence number, or one below the first
+					 * seen when the SYN was missed (as Wireshark's
+					 * relative numbers: the first data byte is 1) */
 	uint32_t next_seq;		/* highest seq + len seen */
 	uint32_t max_ack;		/* highest ack this side sent (of the peer's data) */
 	bool ack_init;
@@ -55,6 +57,19 @@ struct flow_dir {
 	uint64_t gap_bytes;
 	uint64_t zero_windows;
 	bool fin, rst, syn;
+	/* Gap accounting (see flow.c for the exact rules). */
+	uint32_t gap_mark;		/* every sequence number below was seen or counted
+					 * in gap_bytes */
+	uint32_t hole_lo, hole_hi;	/* the latest gap, while late segments fill it */
+	bool hole;
+	bool window_init;
+	uint16_t window;		/* last window advertised, unscaled */
+	/* Wireshark 4.0's own counts, for comparison with tshark (flow.c). */
+	uint32_t ws_max_to_ack;		/* its "max seq to be acked" */
+	uint32_t ws_last_ack;		/* the ack of this side's last segment */
+	int8_t ws_dup_acks;		/* its duplicate-ACK count; -1 after an ack_lost */
+	uint32_t ws_lost_segments;	/* frames it flags tcp.analysis.lost_segment */
+	uint32_t ws_ack_lost_segments;	/* frames it flags tcp.analysis.ack_lost_segment */
 };
 
 enum flow_tcp_state {
@@ -80,6 +95,7 @@ struct flow {
 	uint32_t first_capture;		/* as given to flow_table_add */
 	uint64_t first_frame;
 	uint64_t id;			/* creation order, for stable output */
+	uint8_t mac_seen;		/* bit i set: key.mac[i] was seen */
 };
 
 struct flow_opts {
@@ -87,6 +103,7 @@ struct flow_opts {
 	int64_t udp_timeout_ns;		/* 0 = default 60 s */
 	int64_t other_timeout_ns;	/* 0 = default 60 s */
 	size_t max_flows;		/* 0 = default 4 million; the oldest is evicted beyond */
+	int64_t tcp_closed_timeout_ns;	/* 0 = default 5 s: after both FINs or a RST */
 };
 
 /* Called once per flow when it is evicted or flushed; f is valid only
@@ -113,6 +130,9 @@ size_t flow_table_active(const struct flow_table *t);
 uint64_t flow_table_emitted(const struct flow_table *t);
 
 void flow_table_free(struct flow_table *t);
+
+/* "syn_sent", "established"...; "" for FLOW_TCP_NONE. */
+const char *flow_tcp_state_name(enum flow_tcp_state s);
 
 /* Originator and responder sides. */
 static inline const struct flow_dir *flow_orig(const struct flow *f)

@@ -18,15 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 16 bytes, so a cursor passes between decoders in two registers; no
+ * frame or block is near 4 GiB (see TP_MAX_CAPLEN, TP_MAX_BLOCK). */
 struct tp_cursor {
 	const uint8_t *p;
-	size_t left;
+	uint32_t left;
 	bool short_read;
 };
 
 static inline struct tp_cursor tp_cursor_make(const void *p, size_t n)
 {
-	struct tp_cursor c = { (const uint8_t *)p, p ? n : 0, false };
+	struct tp_cursor c = { (const uint8_t *)p, p ? (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n) : 0,
+			       false };
 	return c;
 }
 
@@ -83,7 +86,7 @@ static inline const uint8_t *tp_take(struct tp_cursor *c, size_t n)
 	p = c->p;
 	if (n) {	/* NULL + 0 is undefined behaviour too */
 		c->p += n;
-		c->left -= n;
+		c->left -= (uint32_t)n;
 	}
 	return p;
 }
@@ -148,7 +151,7 @@ static inline uint64_t tp_u64(struct tp_cursor *c, bool big)
  */
 static inline struct tp_cursor tp_sub(struct tp_cursor *c, size_t n)
 {
-	size_t take = c->left < n ? c->left : n;
+	uint32_t take = c->left < n ? c->left : (uint32_t)n;
 	struct tp_cursor sub = tp_cursor_make(c->p, take);
 
 	if (take < n)

@@ -89,7 +89,8 @@ enum tp_malformed {
 	TP_MALFORMED_TOO_DEEP,		/* more layers, tags, labels or tunnels than allowed */
 	TP_MALFORMED_IP_VERSION,	/* version field contradicts the EtherType */
 	TP_MALFORMED_IP_HEADER_LEN,	/* IHL < 5, or beyond the total length */
-	TP_MALFORMED_IP_TOTAL_LEN,	/* total/payload length shorter than the header */
+	TP_MALFORMED_IP_TOTAL_LEN,	/* total/payload length shorter than the header, 0,
+					 * or beyond the end of a frame captured whole */
 	TP_MALFORMED_IP_OPTION,		/* option length overruns the header */
 	TP_MALFORMED_IPV6_EXT,		/* extension header overruns the packet */
 	TP_MALFORMED_TCP_HEADER_LEN,	/* data offset < 5, or beyond the segment */
@@ -114,6 +115,9 @@ struct tp_erspan {
 	uint8_t granularity;	/* type III gra: 0 100 µs, 1 100 ns, 2 IEEE 1588, 3 platform */
 	uint8_t hw_id;		/* type III hardware id, 6 bits */
 	bool direction;		/* type III D bit: 1 = egress */
+	uint8_t bso;		/* type III bad/short/oversized: 0 good or unknown,
+				 * 1 short, 2 oversized, 3 bad (CRC or alignment) */
+	uint32_t index;		/* type II index: the mirrored port, 20 bits */
 };
 
 struct tp_packet {
@@ -162,6 +166,9 @@ struct tp_packet {
 	bool more_fragments;
 	uint8_t ip_cksum;	/* enum tp_cksum (IPv4) */
 	uint32_t ip_offset;	/* where the innermost IP header starts */
+	uint8_t pseudo_dst[16];	/* the destination transport checksums cover: dst_ip,
+				 * or the final hop of a source route still under way
+				 * (IPv4 LSRR/SSRR, IPv6 routing header: RFC 8200 8.1) */
 
 	/* The transport header of the innermost IP packet. */
 	uint16_t sport, dport;	/* 0 for ICMP */

@@ -23,10 +23,15 @@
  * half the frames are 60-100 bytes, a quarter 400-600 and a quarter 1514
  * (an IMIX-like mix); --stats prints what was written.
  *
+ * Churn mode (--flows N) writes instead N short flows among 65536 clients
+ * and 352 servers, each a distinct 5-tuple, a bounded number open at once:
+ * the load for flow tables (see "churn mode" below).
+ *
  * Determinism: everything comes from one splitmix64 stream seeded by --seed,
  * and the stop conditions only cut that stream, so with the same seed a
  * smaller --bytes or --packets gives a byte-exact prefix of a larger run,
- * and --nanosecond gives the same packets with finer timestamps.
+ * and --nanosecond gives the same packets with finer timestamps.  In churn
+ * mode the same options give the same bytes too.
  */
 #include <assert.h>
 #include <errno.h>
@@ -282,6 +287,8 @@ struct host {
 	uint8_t ttl;		/* as seen at the mirror port */
 	uint8_t zone;
 	uint16_t ip_id;		/* next IPv4 identification */
+	uint16_t next_port;	/* churn mode: next ephemeral port it uses */
+	uint16_t port_uses;	/* churn mode: client ports used so far */
 	char name[16];
 };
 
@@ -330,6 +337,7 @@ static const struct kind_desc kinds[K_COUNT] = {
 enum state {
 	ST_SYN, ST_SYNACK, ST_HSACK, ST_REQ, ST_RESP, ST_ACK,
 	ST_FIN_C, ST_FIN_S, ST_LAST_ACK,
+	ST_DONE,	/* churn mode: the flow has sent its last packet */
 };
 
 enum body { BODY_TEXT, BODY_RANDOM };
@@ -342,7 +350,7 @@ struct modbus_poll {
 /* One conversation; side 0 is the client, side 1 the server. */
 struct flow {
 	uint8_t kind, state, proto, body;
-	uint16_t host[2];
+	uint32_t host[2];	/* indices into gen.hosts */
 	uint16_t port[2];
 	uint16_t mss;		/* segment size the server sends */
 	uint32_t seq[2];	/* next sequence number each side sends */
@@ -358,6 +366,9 @@ struct flow {
 	/* DNS */
 	uint16_t dns_id;
 	uint8_t name_i;
+	/* churn mode: response size cap (0: the kind's usual) and path RTT */
+	uint16_t seg_cap;
+	uint32_t rtt_us;
 };
 
 #define N_FLOWS 125u
@@ -371,8 +382,10 @@ struct out {
 
 struct gen {
 	struct rng rng;
-	struct host hosts[N_HOSTS];
+	struct host *hosts;	/* N_HOSTS, then the churn mode's hosts */
+	uint32_t n_hosts;
 	struct flow flows[N_FLOWS];
+	struct churn *churn;	/* NULL but in churn mode */
 	unsigned kind_first[K_COUNT];
 	uint16_t kind_cum[K_COUNT];	/* cumulative weights */
 	uint8_t gw_mac[ZONE_COUNT][6];
@@ -382,19 +395,21 @@ struct gen {
 	uint64_t size_class[3];
 };
 
-static void host_set(struct gen *g, unsigned i, uint32_t ip, unsigned zone,
+static void host_set(struct gen *g, uint32_t i, uint32_t ip, unsigned zone,
 		     unsigned ttl, const char *name)
 {
 	struct host *h = &g->hosts[i];
 
+	assert(i < g->n_hosts);
 	h->ip = ip;
 	h->zone = (uint8_t)zone;
 	h->ttl = (uint8_t)ttl;
 	h->ip_id = (uint16_t)rng_next(&g->rng);
-	/* 02: locally administered; then zone, then the host number. */
+	/* 02: locally administered; then zone and the host number, whose
+	 * bits above 16 (churn mode's clients) go into the third byte. */
 	h->mac[0] = 0x02;
 	h->mac[1] = 0x54;
-	h->mac[2] = 0x53;
+	h->mac[2] = (uint8_t)(0x53 + (i >> 16));
 	h->mac[3] = (uint8_t)zone;
 	h->mac[4] = (uint8_t)(i >> 8);
 	h->mac[5] = (uint8_t)i;
@@ -621,6 +636,18 @@ static void pick_client_port(struct gen *g, struct flow *f)
 	} while (clash);
 }
 
+/* Unit id, first transaction id and the three polls a Modbus client repeats. */
+static void modbus_plan(struct rng *r, struct flow *f)
+{
+	f->unit = rng_below(r, 4) ? 1 : 255;
+	f->txn = (uint16_t)rng_next(r);
+	for (unsigned i = 0; i < 3; i++) {
+		f->poll[i].fc = rng_below(r, 3) ? 3 : 4;
+		f->poll[i].addr = (uint16_t)rng_below(r, 10000);
+		f->poll[i].qty = (uint16_t)rng_range(r, 1, 8);
+	}
+}
+
 /* (Re)starts slot f as a new flow of its kind. */
 static void flow_open(struct gen *g, struct flow *f, unsigned slot_in_kind)
 {
@@ -639,47 +666,41 @@ static void flow_open(struct gen *g, struct flow *f, unsigned slot_in_kind)
 	switch (kind) {
 	case K_MODBUS:
 		/* Every HMI polls every PLC over one long-lived connection. */
-		f->host[0] = (uint16_t)(HOST_HMI + slot_in_kind / N_PLC);
-		f->host[1] = (uint16_t)(HOST_PLC + slot_in_kind % N_PLC);
+		f->host[0] = HOST_HMI + slot_in_kind / N_PLC;
+		f->host[1] = HOST_PLC + slot_in_kind % N_PLC;
 		f->port[1] = 502;
 		f->rounds = rng_range(r, 2000, 40000);
-		f->unit = rng_below(r, 4) ? 1 : 255;
-		f->txn = (uint16_t)rng_next(r);
-		for (unsigned i = 0; i < 3; i++) {
-			f->poll[i].fc = rng_below(r, 3) ? 3 : 4;
-			f->poll[i].addr = (uint16_t)rng_below(r, 10000);
-			f->poll[i].qty = (uint16_t)rng_range(r, 1, 8);
-		}
+		modbus_plan(r, f);
 		break;
 	case K_PLCWEB:
-		f->host[0] = (uint16_t)(HOST_HMI + rng_below(r, N_HMI));
-		f->host[1] = (uint16_t)(HOST_PLC + rng_below(r, N_PLC));
+		f->host[0] = HOST_HMI + rng_below(r, N_HMI);
+		f->host[1] = HOST_PLC + rng_below(r, N_PLC);
 		f->port[1] = 80;
 		f->mss = MSS_SMALL;
 		f->rounds = rng_range(r, 50, 500);	/* an HMI refreshing a page */
 		break;
 	case K_HTTP:
-		f->host[0] = (uint16_t)(HOST_WS + rng_below(r, N_WS));
+		f->host[0] = HOST_WS + rng_below(r, N_WS);
 		f->host[1] = rng_below(r, 10) < 7 ? HOST_WEB : HOST_FILE;
 		f->port[1] = f->host[1] == HOST_WEB ? 80 : 8080;
 		f->rounds = rng_range(r, 10, 100);
 		break;
 	case K_TLS:
-		f->host[0] = (uint16_t)(HOST_WS + rng_below(r, N_WS));
-		f->host[1] = (uint16_t)(HOST_EXT + rng_below(r, N_EXT));
+		f->host[0] = HOST_WS + rng_below(r, N_WS);
+		f->host[1] = HOST_EXT + rng_below(r, N_EXT);
 		f->port[1] = 443;
 		f->rounds = rng_range(r, 2, 40);
 		break;
 	case K_DNS:
 		f->proto = IPPROTO_UDP_;
-		f->host[0] = (uint16_t)(HOST_WS + slot_in_kind % N_WS);
+		f->host[0] = HOST_WS + slot_in_kind % N_WS;
 		f->host[1] = HOST_DNS;
 		f->port[1] = 53;
 		f->rounds = rng_range(r, 100, 3000);
 		break;
 	case K_SYSLOG:
 		f->proto = IPPROTO_UDP_;
-		f->host[0] = (uint16_t)(HOST_PLC + slot_in_kind % N_PLC);
+		f->host[0] = HOST_PLC + slot_in_kind % N_PLC;
 		f->host[1] = HOST_LOG;
 		f->port[0] = 514;	/* BSD syslog senders often use 514 too */
 		f->port[1] = 514;
@@ -689,17 +710,29 @@ static void flow_open(struct gen *g, struct flow *f, unsigned slot_in_kind)
 		/* Two hosts of one zone; host[] here is not a flow tuple. */
 		f->proto = 0;
 		if (rng_below(r, 2)) {
-			f->host[0] = (uint16_t)rng_below(r, N_PLC + N_HMI);
+			f->host[0] = rng_below(r, N_PLC + N_HMI);
 			f->host[1] = HOST_GW_OT;
 		} else {
-			f->host[0] = (uint16_t)(HOST_WS + rng_below(r, N_WS + 4));
-			f->host[1] = (uint16_t)(HOST_WS + rng_below(r, N_WS + 4));
+			f->host[0] = HOST_WS + rng_below(r, N_WS + 4);
+			f->host[1] = HOST_WS + rng_below(r, N_WS + 4);
 			if (f->host[1] == f->host[0])
 				f->host[1] = HOST_GW_IT;
 		}
 		return;
 	}
 	pick_client_port(g, f);
+}
+
+/*
+ * A flow has sent its last packet: the steady mode reuses its slot for a new
+ * flow of the same kind, the churn mode retires it.
+ */
+static void flow_finish(struct gen *g, struct flow *f, unsigned slot)
+{
+	if (g->churn)
+		f->state = ST_DONE;
+	else
+		flow_open(g, f, slot);
 }
 
 /* ---- application payloads ------------------------------------------- */
@@ -712,6 +745,12 @@ static void flow_open(struct gen *g, struct flow *f, unsigned slot_in_kind)
 static uint32_t bulk_len(struct rng *r, uint32_t mss, uint32_t max_segs)
 {
 	return rng_below(r, max_segs) * mss + rng_range(r, 64, mss);
+}
+
+/* The flow's own cap on response segments if it has one, else usual. */
+static uint32_t seg_limit(const struct flow *f, uint32_t usual)
+{
+	return f->seg_cap ? f->seg_cap : usual;
 }
 
 static size_t http_request(struct gen *g, struct flow *f, uint8_t *p)
@@ -747,13 +786,13 @@ static size_t http_request(struct gen *g, struct flow *f, uint8_t *p)
 	/* Pages are text; the file server also hands out binary blobs. */
 	if (f->kind == K_PLCWEB) {
 		f->body = BODY_TEXT;
-		body_len = bulk_len(r, f->mss, 24);
+		body_len = bulk_len(r, f->mss, seg_limit(f, 24));
 	} else if (f->host[1] == HOST_FILE) {
 		f->body = rng_below(r, 5) ? BODY_TEXT : BODY_RANDOM;
-		body_len = bulk_len(r, f->mss, 200);
+		body_len = bulk_len(r, f->mss, seg_limit(f, 200));
 	} else {
 		f->body = rng_below(r, 20) ? BODY_TEXT : BODY_RANDOM;
-		body_len = bulk_len(r, f->mss, 40);
+		body_len = bulk_len(r, f->mss, seg_limit(f, 40));
 	}
 	type = f->body == BODY_TEXT ? "text/html; charset=utf-8" : "application/octet-stream";
 	f->hdr_len = (uint16_t)snprintf(f->hdr, sizeof f->hdr,
@@ -840,7 +879,7 @@ static size_t request_fill(struct gen *g, struct flow *f, uint8_t *p)
 	case K_TLS:
 		n = rng_range(&g->rng, 120, 700);
 		tls_record(g, p, n);
-		f->resp_len = bulk_len(&g->rng, f->mss, 100);
+		f->resp_len = bulk_len(&g->rng, f->mss, seg_limit(f, 100));
 		return n;
 	default:
 		return http_request(g, f, p);
@@ -927,7 +966,7 @@ static size_t tcp_step(struct gen *g, struct flow *f, uint8_t *frame, unsigned s
 		return tcp_send(g, f, frame, 1, TCP_FIN | TCP_ACK, 0);
 	default:
 		len = tcp_send(g, f, frame, 0, TCP_ACK, 0);
-		flow_open(g, f, slot);
+		flow_finish(g, f, slot);
 		return len;
 	}
 }
@@ -967,7 +1006,7 @@ static size_t dns_step(struct gen *g, struct flow *f, uint8_t *frame, unsigned s
 	n = udp_send(g, f, frame, dir, n);
 	f->state = (uint8_t)!dir;
 	if (dir && --f->rounds == 0)
-		flow_open(g, f, slot);
+		flow_finish(g, f, slot);
 	return n;
 }
 
@@ -1029,6 +1068,16 @@ static size_t arp_step(struct gen *g, struct flow *f, uint8_t *frame, unsigned s
 	return ETH_HDR_LEN + ARP_LEN;
 }
 
+/* Zero padding up to the Ethernet minimum; returns the padded length. */
+static size_t pad_frame(uint8_t *frame, size_t len)
+{
+	if (len < ETH_MIN_FRAME) {
+		memset(frame + len, 0, ETH_MIN_FRAME - len);
+		len = ETH_MIN_FRAME;
+	}
+	return len;
+}
+
 /* Writes the next frame at frame; returns its length (padded to 60). */
 static size_t next_frame(struct gen *g, uint8_t *frame)
 {
@@ -1053,11 +1102,7 @@ static size_t next_frame(struct gen *g, uint8_t *frame)
 	default:
 		len = tcp_step(g, f, frame, slot);
 	}
-	if (len < ETH_MIN_FRAME) {
-		memset(frame + len, 0, ETH_MIN_FRAME - len);
-		len = ETH_MIN_FRAME;
-	}
-	return len;
+	return pad_frame(frame, len);
 }
 
 /*
@@ -1076,15 +1121,416 @@ static uint64_t next_gap_ns(struct rng *r)
 	return ((1ull << e) + (x >> 16) % (1ull << e)) * 1000 + (x >> 40) % 1000;
 }
 
-static void gen_init(struct gen *g, uint64_t seed)
+/* ---- churn mode: many short flows ------------------------------------- */
+
+/*
+ * --flows N: instead of 125 long conversations restarted in place, N short
+ * ones - a handshake, one to four requests, a FIN close; or a DNS query and
+ * its answer - from 65536 clients to a pool of 352 servers.  New flows
+ * start --flow-rate times a second (uniform gaps), and each paces its own
+ * packets by its path's round-trip time, the server's work and the user's
+ * think time; a binary heap of pending packets, one per live flow, puts
+ * them in time order.  No flow lives a minute, so at any moment about
+ * rate x mean lifetime flows are open (a few thousand by default) however
+ * long the capture: the workload of a flow table that must keep only live
+ * flows.  Every client takes its ephemeral ports in turn, so no 5-tuple is
+ * reused and each flow is a distinct conversation for any tool.
+ */
+
+/* Hosts after the steady plan: servers, then clients (OT ones first). */
+#define CH_N_PLC	256u
+#define CH_N_WEB	32u
+#define CH_N_DNS	4u
+#define CH_N_EXT	60u
+#define CH_N_OT_CLIENT	8192u
+#define CH_N_CLIENT	65536u
+#define CH_PLC		N_HOSTS
+#define CH_WEB		(CH_PLC + CH_N_PLC)
+#define CH_DNS		(CH_WEB + CH_N_WEB)
+#define CH_EXT		(CH_DNS + CH_N_DNS)
+#define CH_CLIENT	(CH_EXT + CH_N_EXT)
+#define CH_N_HOSTS	(CH_CLIENT + CH_N_CLIENT)
+/* Below the smallest ephemeral range (16384), so a client's ports never wrap. */
+#define CH_PORT_USES_MAX 16000u
+/* Ample for the OT clients' share: 8192 x 16000 ports, a quarter of flows. */
+#define CH_MAX_FLOWS	100000000u
+#define CH_DEFAULT_RATE	500u
+
+/* Share of new flows, per mille. */
+struct churn_share {
+	uint8_t kind;
+	uint16_t weight;
+};
+
+static const struct churn_share churn_mix[] = {
+	{ K_MODBUS, 200 }, { K_PLCWEB, 50 }, { K_HTTP, 250 }, { K_TLS, 150 }, { K_DNS, 350 },
+};
+#define N_CHURN_MIX (sizeof churn_mix / sizeof churn_mix[0])
+
+struct churn_event {
+	uint64_t t_ns;
+	uint64_t order;		/* ties go to the first scheduled: deterministic */
+	uint32_t flow;		/* index in churn.pool */
+};
+
+struct churn {
+	uint64_t target;		/* flows to open */
+	uint32_t mean_gap_ns;		/* between two flow starts */
+	uint64_t next_open_ns;
+	uint64_t opened, closed, active, max_active, order;
+	struct flow *pool;		/* cap slots, used of them ever handed out */
+	uint32_t *free_slot;		/* n_free retired slots, reused first */
+	struct churn_event *heap;	/* min-heap on (t_ns, order) */
+	uint32_t cap, used, n_free, heap_len;
+};
+
+static bool event_before(const struct churn_event *a, const struct churn_event *b)
+{
+	return a->t_ns != b->t_ns ? a->t_ns < b->t_ns : a->order < b->order;
+}
+
+/* The heap never outgrows the pool: one pending packet per live flow. */
+static void heap_push(struct churn *c, uint64_t t_ns, uint32_t flow)
+{
+	struct churn_event e = { t_ns, c->order++, flow };
+	uint32_t i = c->heap_len++;
+
+	while (i > 0) {
+		uint32_t up = (i - 1) / 2;
+
+		if (!event_before(&e, &c->heap[up]))
+			break;
+		c->heap[i] = c->heap[up];
+		i = up;
+	}
+	c->heap[i] = e;
+}
+
+static struct churn_event heap_pop(struct churn *c)
+{
+	struct churn_event top = c->heap[0], last = c->heap[--c->heap_len];
+	uint32_t i = 0, n = c->heap_len;
+
+	if (n == 0)
+		return top;
+	for (;;) {
+		uint32_t kid = 2 * i + 1;
+
+		if (kid >= n)
+			break;
+		if (kid + 1 < n && event_before(&c->heap[kid + 1], &c->heap[kid]))
+			kid++;
+		if (!event_before(&c->heap[kid], &last))
+			break;
+		c->heap[i] = c->heap[kid];
+		i = kid;
+	}
+	c->heap[i] = last;
+	return top;
+}
+
+/*
+ * A pool slot for a new flow: a retired one, else a fresh one, doubling the
+ * pool, its free list and the heap when full.  Pointers into the pool are
+ * stale after a call.  UINT32_MAX when out of memory (nothing is lost: an
+ * array that did grow is kept, cap only rises once all three have).
+ */
+static uint32_t churn_slot(struct churn *c)
+{
+	if (c->n_free)
+		return c->free_slot[--c->n_free];
+	if (c->used == c->cap) {
+		uint32_t cap = c->cap ? 2 * c->cap : 1024;
+		struct flow *pool = realloc(c->pool, cap * sizeof *pool);
+		uint32_t *free_slot;
+		struct churn_event *heap;
+
+		if (!pool)
+			return UINT32_MAX;
+		c->pool = pool;
+		free_slot = realloc(c->free_slot, cap * sizeof *free_slot);
+		if (!free_slot)
+			return UINT32_MAX;
+		c->free_slot = free_slot;
+		heap = realloc(c->heap, cap * sizeof *heap);
+		if (!heap)
+			return UINT32_MAX;
+		c->heap = heap;
+		c->cap = cap;
+	}
+	return c->used++;
+}
+
+static void churn_free(struct churn *c)
+{
+	free(c->pool);
+	free(c->free_slot);
+	free(c->heap);
+}
+
+/* Microseconds, log-uniform over [2^lo, 2^hi): mostly quick, sometimes slow. */
+static uint64_t log_uniform_us(struct rng *r, unsigned lo, unsigned hi)
+{
+	unsigned e = lo + rng_below(r, hi - lo);
+
+	return (1ull << e) + rng_below(r, 1u << e);
+}
+
+/* A client of one zone; the lesser of two draws, so some are busier. */
+static uint32_t churn_client(struct gen *g, bool ot)
+{
+	uint32_t first = CH_CLIENT + (ot ? 0 : CH_N_OT_CLIENT);
+	uint32_t n = ot ? CH_N_OT_CLIENT : CH_N_CLIENT - CH_N_OT_CLIENT;
+	uint32_t a = rng_below(&g->rng, n), b = rng_below(&g->rng, n);
+	uint32_t i = a < b ? a : b;
+
+	/* One that has used its ports up hands over (CH_MAX_FLOWS bounds this). */
+	while (g->hosts[first + i].port_uses >= CH_PORT_USES_MAX)
+		i = (i + 1) % n;
+	return first + i;
+}
+
+/* The client's next ephemeral port, in turn as Linux and Windows hand them out. */
+static uint16_t churn_port(struct host *h)
+{
+	uint16_t port = h->next_port;
+	uint16_t lo = h->ttl <= 64 ? 32768 : 49152, hi = h->ttl <= 64 ? 60999 : 65535;
+
+	h->next_port = port >= hi ? lo : (uint16_t)(port + 1);
+	h->port_uses++;
+	return port;
+}
+
+/* Servers and clients after the steady plan; their addresses are fixed. */
+static void churn_hosts_init(struct gen *g)
+{
+	static const uint32_t ext_nets[3] = { 0xcb007100u, 0xc6336400u, 0xc0000200u };
+	char name[16];
+
+	for (uint32_t i = 0; i < CH_N_PLC; i++) {
+		snprintf(name, sizeof name, "plc-%03u", (unsigned)i + 1);
+		/* 10.10.16.20 - 10.10.19.83 */
+		host_set(g, CH_PLC + i, 0x0a0a0000u | (16 + i / 64) << 8 | (20 + i % 64),
+			 ZONE_OT, 64, name);
+	}
+	for (uint32_t i = 0; i < CH_N_WEB; i++) {
+		snprintf(name, sizeof name, "web-%02u", (unsigned)i + 1);
+		host_set(g, CH_WEB + i, 0x0a14010au + i, ZONE_IT, 64, name);
+	}
+	for (uint32_t i = 0; i < CH_N_DNS; i++) {
+		snprintf(name, sizeof name, "dns-%u", (unsigned)i + 1);
+		host_set(g, CH_DNS + i, 0x0a140235u + i, ZONE_IT, 64, name);
+	}
+	for (uint32_t i = 0; i < CH_N_EXT; i++) {
+		snprintf(name, sizeof name, "ext-%02u", (unsigned)i + 1);
+		host_set(g, CH_EXT + i, ext_nets[i % 3] | (10 + i / 3), ZONE_OUT,
+			 i % 3 ? 52 : 116, name);
+	}
+	/* 10.128.0.10 - 10.131.255.73: 1024 subnets of 64; the first 128 are OT. */
+	for (uint32_t i = 0; i < CH_N_CLIENT; i++) {
+		bool ot = i < CH_N_OT_CLIENT;
+		struct host *h = &g->hosts[CH_CLIENT + i];
+
+		host_set(g, CH_CLIENT + i,
+			 0x0a000000u | (128 + (i >> 14)) << 16 | ((i >> 6) & 0xff) << 8 | (10 + (i & 63)),
+			 ot ? ZONE_OT : ZONE_IT, ot || i % 4 ? 128 : 64, "client");
+		h->next_port = ephemeral_port(g, h);
+	}
+}
+
+static void churn_init(struct gen *g, struct churn *c, uint64_t flows, uint32_t rate)
+{
+	memset(c, 0, sizeof *c);
+	c->target = flows;
+	c->mean_gap_ns = 1000000000u / rate;
+	c->next_open_ns = g->now_ns;
+	g->churn = c;
+	churn_hosts_init(g);
+}
+
+/* Starts a new flow whose first packet goes out at t_ns; false when out of memory. */
+static bool churn_open(struct gen *g, struct churn *c, uint64_t t_ns)
+{
+	struct rng *r = &g->rng;
+	uint32_t idx = churn_slot(c), w = rng_below(r, 1000), m = 0;
+	struct flow *f;
+	unsigned rtt_lo, rtt_hi;
+
+	if (idx == UINT32_MAX)
+		return false;
+	while (m + 1 < N_CHURN_MIX && w >= churn_mix[m].weight)
+		w -= churn_mix[m++].weight;
+	f = &c->pool[idx];
+	memset(f, 0, sizeof *f);
+	f->kind = churn_mix[m].kind;
+	f->proto = IPPROTO_TCP_;
+	f->state = ST_SYN;
+	f->mss = MSS_ETH;
+	f->seq[0] = (uint32_t)rng_next(r);
+	f->seq[1] = (uint32_t)rng_next(r);
+	g->opened[f->kind]++;
+
+	switch (f->kind) {
+	case K_MODBUS:
+		/* An HMI or historian that connects, polls a few times, hangs up. */
+		f->host[0] = churn_client(g, true);
+		f->host[1] = CH_PLC + rng_below(r, CH_N_PLC);
+		f->port[1] = 502;
+		f->rounds = rng_range(r, 1, 4);
+		modbus_plan(r, f);
+		break;
+	case K_PLCWEB:
+		f->host[0] = churn_client(g, true);
+		f->host[1] = CH_PLC + rng_below(r, CH_N_PLC);
+		f->port[1] = 80;
+		f->mss = MSS_SMALL;
+		f->rounds = rng_range(r, 1, 2);
+		f->seg_cap = 6;
+		break;
+	case K_HTTP:
+		f->host[0] = churn_client(g, false);
+		f->host[1] = CH_WEB + rng_below(r, CH_N_WEB);
+		f->port[1] = f->host[1] % 2 ? 8080 : 80;
+		f->rounds = rng_range(r, 1, 2);
+		f->seg_cap = 4;
+		break;
+	case K_TLS:
+		f->host[0] = churn_client(g, false);
+		f->host[1] = CH_EXT + rng_below(r, CH_N_EXT);
+		f->port[1] = 443;
+		f->rounds = rng_range(r, 1, 2);
+		f->seg_cap = 4;
+		break;
+	default:
+		f->proto = IPPROTO_UDP_;
+		f->host[0] = churn_client(g, false);
+		f->host[1] = CH_DNS + rng_below(r, CH_N_DNS);
+		f->port[1] = 53;
+		f->rounds = 1;
+		break;
+	}
+	f->port[0] = churn_port(&g->hosts[f->host[0]]);
+	/* Round trip: 0.1-2 ms in the office, 0.25-8 ms to slow PLC stacks, 8-130 ms outside. */
+	switch (g->hosts[f->host[1]].zone) {
+	case ZONE_OT:
+		rtt_lo = 8;
+		rtt_hi = 13;
+		break;
+	case ZONE_OUT:
+		rtt_lo = 13;
+		rtt_hi = 17;
+		break;
+	default:
+		rtt_lo = 7;
+		rtt_hi = 11;
+	}
+	f->rtt_us = (uint32_t)log_uniform_us(r, rtt_lo, rtt_hi);
+	heap_push(c, t_ns, idx);
+	c->opened++;
+	if (++c->active > c->max_active)
+		c->max_active = c->active;
+	return true;
+}
+
+/*
+ * Time from the packet a flow just sent (from state was) to its next one.
+ * The longest waits - a think time and a keep-alive for web flows, three
+ * poll intervals for Modbus - add up to under 51 s: no flow lives a minute,
+ * so tools with a 60 s status interval report each flow once.
+ */
+static uint64_t churn_delay_ns(struct gen *g, const struct flow *f, unsigned was)
+{
+	struct rng *r = &g->rng;
+	uint64_t half_rtt = f->rtt_us / 2 + 1, us;
+
+	if (f->proto == IPPROTO_UDP_)
+		return log_uniform_us(r, 6, 15) * 1000 + rng_below(r, 1000);	/* cache or recursion */
+	switch (f->state) {
+	case ST_REQ:
+		if (was == ST_HSACK)
+			us = rng_range(r, 20, 300);	/* the client speaks first */
+		else if (f->kind == K_MODBUS)
+			us = log_uniform_us(r, 16, 21);	/* poll interval, 65 ms - 2 s */
+		else
+			us = log_uniform_us(r, 14, 24);	/* think time, 16 ms - 17 s */
+		break;
+	case ST_RESP:
+		if (was == ST_REQ)
+			us = log_uniform_us(r, 6, 14);	/* server work, 64 us - 16 ms */
+		else if (was == ST_ACK)
+			us = half_rtt;			/* the ack opens the window */
+		else
+			us = rng_range(r, 12, 120);	/* back to back */
+		break;
+	case ST_FIN_C:
+		/* The client hangs up: Modbus at once, browsers after a keep-alive. */
+		if (f->kind == K_MODBUS)
+			us = log_uniform_us(r, 9, 14);	/* 0.5 - 16 ms */
+		else if (f->kind == K_PLCWEB)
+			us = log_uniform_us(r, 14, 20);	/* 16 ms - 1 s */
+		else
+			us = log_uniform_us(r, 17, 25);	/* 0.13 - 33 s */
+		break;
+	default:
+		us = half_rtt + rng_range(r, 0, 50);	/* the peer answers */
+	}
+	return us * 1000 + rng_below(r, 1000);
+}
+
+/*
+ * Writes the next frame in time order at frame and sets g->now_ns to its
+ * time.  Returns its length (padded to 60), 0 when every flow has closed, or
+ * SIZE_MAX when out of memory.
+ */
+static size_t churn_next_frame(struct gen *g, uint8_t *frame)
+{
+	struct churn *c = g->churn;
+	struct churn_event ev;
+	struct flow *f;
+	unsigned was;
+	size_t len;
+
+	while (c->opened < c->target &&
+	       (c->heap_len == 0 || c->next_open_ns <= c->heap[0].t_ns)) {
+		if (!churn_open(g, c, c->next_open_ns))
+			return SIZE_MAX;
+		c->next_open_ns += 1 + rng_below(&g->rng, 2 * c->mean_gap_ns);
+	}
+	if (c->heap_len == 0)
+		return 0;
+	ev = heap_pop(c);
+	g->now_ns = ev.t_ns;
+	f = &c->pool[ev.flow];
+	was = f->state;
+	if (f->proto == IPPROTO_UDP_)
+		len = dns_step(g, f, frame, 0);
+	else
+		len = tcp_step(g, f, frame, 0);
+	if (f->state == ST_DONE) {
+		c->free_slot[c->n_free++] = ev.flow;
+		c->active--;
+		c->closed++;
+	} else {
+		heap_push(c, ev.t_ns + churn_delay_ns(g, f, was), ev.flow);
+	}
+	return pad_frame(frame, len);
+}
+
+static bool gen_init(struct gen *g, uint64_t seed, bool churn)
 {
 	unsigned first = 0, cum = 0;
 
 	memset(g, 0, sizeof *g);
 	g->rng.state = seed;
 	g->now_ns = (uint64_t)START_SEC * 1000000000u;
+	g->n_hosts = churn ? CH_N_HOSTS : N_HOSTS;
+	g->hosts = calloc(g->n_hosts, sizeof *g->hosts);
+	if (!g->hosts)
+		return false;
 	tokens_init();
 	hosts_init(g);
+	if (churn)
+		return true;	/* churn_init() opens the flows */
 	for (unsigned k = 0; k < K_COUNT; k++) {
 		assert(first + kinds[k].slots <= N_FLOWS);
 		g->kind_first[k] = first;
@@ -1096,6 +1542,7 @@ static void gen_init(struct gen *g, uint64_t seed)
 		}
 		first += kinds[k].slots;
 	}
+	return true;
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -1138,6 +1585,10 @@ static void usage(FILE *to)
 	      "  -n, --packets N     stop after N packets (default: no limit)\n"
 	      "  -s, --seed S        seed of the pseudo-random stream (default 1)\n"
 	      "      --nanosecond    nanosecond timestamps (magic 0xa1b23c4d)\n"
+	      "      --flows N       churn mode: N short TCP and UDP flows among\n"
+	      "                      65536 clients and 352 servers, each a distinct\n"
+	      "                      5-tuple, then stop (--bytes: no limit unless given)\n"
+	      "      --flow-rate R   churn mode: new flows per second (default 500)\n"
 	      "      --stats         print a summary of what was written on stderr\n"
 	      "  -h, --help          show this help\n"
 	      "\n"
@@ -1175,7 +1626,7 @@ static bool parse_count(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NANO = 256, OPT_STATS };
+	enum { OPT_NANO = 256, OPT_STATS, OPT_FLOWS, OPT_FLOW_RATE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "bytes", required_argument, NULL, 'b' },
@@ -1183,13 +1634,17 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "nanosecond", no_argument, NULL, OPT_NANO },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "flows", required_argument, NULL, OPT_FLOWS },
+		{ "flow-rate", required_argument, NULL, OPT_FLOW_RATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL;
 	uint64_t max_bytes = 10000000, max_packets = UINT64_MAX, seed = 1;
-	bool nano = false, stats = false, ok = true, remove_on_error = false;
+	uint64_t churn_flows = 0, flow_rate = CH_DEFAULT_RATE;
+	bool nano = false, stats = false, ok = true, remove_on_error = false, bytes_set = false;
 	struct gen *g;
+	struct churn churn;
 	struct out o = { -1, NULL, 0, 0 };
 	struct timespec t0, t1;
 	int c, err = 0;
@@ -1205,6 +1660,7 @@ int main(int argc, char **argv)
 					PCAP_HDR_LEN, optarg);
 				return 2;
 			}
+			bytes_set = true;
 			break;
 		case 'n':
 			if (!parse_count(optarg, &max_packets)) {
@@ -1224,6 +1680,22 @@ int main(int argc, char **argv)
 		case OPT_STATS:
 			stats = true;
 			break;
+		case OPT_FLOWS:
+			if (!parse_count(optarg, &churn_flows) || churn_flows < 1 ||
+			    churn_flows > CH_MAX_FLOWS) {
+				fprintf(stderr, "gen_capture: --flows: want 1 to %u, got '%s'\n",
+					CH_MAX_FLOWS, optarg);
+				return 2;
+			}
+			break;
+		case OPT_FLOW_RATE:
+			/* At least one a second keeps the gaps within 32 bits of ns. */
+			if (!parse_count(optarg, &flow_rate) || flow_rate < 1 || flow_rate > 1000000) {
+				fprintf(stderr, "gen_capture: --flow-rate: want 1 to 1000000, got '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1238,6 +1710,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* A churn capture ends when its flows do, unless told otherwise. */
+	if (churn_flows && !bytes_set)
+		max_bytes = UINT64_MAX;
 
 	g = malloc(sizeof *g);
 	o.buf = malloc(OUT_BUF_SIZE);
@@ -1263,7 +1738,19 @@ int main(int argc, char **argv)
 		remove_on_error = fstat(o.fd, &st) == 0 && S_ISREG(st.st_mode);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	gen_init(g, seed);
+	if (!gen_init(g, seed, churn_flows > 0)) {
+		fputs("gen_capture: out of memory\n", stderr);
+		if (o.fd != STDOUT_FILENO)
+			close(o.fd);
+		if (remove_on_error)
+			unlink(path);
+		free(g->hosts);
+		free(g);
+		free(o.buf);
+		return 1;
+	}
+	if (churn_flows)
+		churn_init(g, &churn, churn_flows, (uint32_t)flow_rate);
 
 	/* pcap file header: magic, 2.4, thiszone, sigfigs, snaplen, linktype */
 	put_le32(o.buf, nano ? 0xa1b23c4du : 0xa1b2c3d4u);
@@ -1285,8 +1772,19 @@ int main(int argc, char **argv)
 			break;
 		}
 		rec = o.buf + o.len;
-		flen = next_frame(g, rec + REC_HDR_LEN);
-		g->now_ns += next_gap_ns(&g->rng);
+		if (g->churn) {
+			flen = churn_next_frame(g, rec + REC_HDR_LEN);
+			if (flen == 0)
+				break;	/* every flow has closed */
+			if (flen == SIZE_MAX) {
+				err = ENOMEM;
+				ok = false;
+				break;
+			}
+		} else {
+			flen = next_frame(g, rec + REC_HDR_LEN);
+			g->now_ns += next_gap_ns(&g->rng);
+		}
 		rlen = REC_HDR_LEN + flen;
 		if (o.total + rlen > max_bytes)
 			break;
@@ -1338,7 +1836,14 @@ int main(int argc, char **argv)
 			if (k != K_ARP)
 				fprintf(stderr, " %s %" PRIu64, kinds[k].name, g->opened[k]);
 		fputc('\n', stderr);
+		if (g->churn)
+			fprintf(stderr, "gen_capture: churn: %" PRIu64 " flows closed, at most %" PRIu64
+				" open at once, %" PRIu64 " new a second\n",
+				churn.closed, churn.max_active, flow_rate);
 	}
+	if (g->churn)
+		churn_free(g->churn);
+	free(g->hosts);
 	free(g);
 	free(o.buf);
 	return ok ? 0 : 1;

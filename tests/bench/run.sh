@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: tapsight's ingest throughput and peak memory beside
-# the floor set by cat, zcat, zstd -dc and a bare libpcap loop.
+# run.sh - `make bench`: tapsight's speed and peak memory in two sections.
 #
-# Builds once, under $BENCH_DIR, a synthetic capture (gen_capture) and its
-# gzip and zstd copies; then times each command $BENCH_RUNS times with a warm
-# page cache and prints the median wall time, throughput, packet rate and
-# peak resident memory as a table, also saved in $BENCH_DIR/results.txt.
-# Progress goes to stderr, the report to stdout.
+# ingest: read and hash, beside the floor set by cat, zcat, zstd -dc and a
+#   bare libpcap loop.  Builds once, under $BENCH_DIR, a synthetic capture
+#   (gen_capture) and its gzip and zstd copies; then times each command
+#   $BENCH_RUNS times with a warm page cache and prints the median wall time,
+#   throughput, packet rate and peak resident memory as a table.
+# flows: decode and flow reconstruction on a capture of many short flows,
+#   beside argus, ra and tshark: see flows_bench.sh, which this sources.
+#
+# Both tables are saved in $BENCH_DIR/results.txt.  Progress goes to stderr,
+# the report to stdout.
 #
 # Environment (defaults in brackets):
-#   BENCH_BIN    gen_capture, pcap_loop and measure   [build/release/bench]
-#   TAPSIGHT     the binary under test                 [build/release/tapsight]
-#   BENCH_RUNS   timed runs per command                [5]
-#   BENCH_DIR    captures, outputs, results            [build/bench]
-#   BENCH_BYTES  size of the plain capture             [1100000000]
-#   BENCH_SEED   gen_capture seed                      [1]
+#   BENCH_BIN       gen_capture, pcap_loop and measure  [build/release/bench]
+#   TAPSIGHT        the binary under test                [build/release/tapsight]
+#   BENCH_SECTIONS  which sections to run                [ingest flows]
+#   BENCH_RUNS      timed runs per ingest command        [5]
+#   BENCH_DIR       captures, outputs, results           [build/bench]
+#   BENCH_BYTES     size of the plain capture            [1100000000]
+#   BENCH_SEED      gen_capture seed                     [1]
+#   (and the BENCH_FLOW* and BENCH_TSHARK* settings of flows_bench.sh)
 #
 # Exit status: 0 all commands ran, 1 a command failed, 2 bad setup.
 set -euo pipefail
@@ -25,6 +31,7 @@ RUNS=${BENCH_RUNS:-5}
 DIR=${BENCH_DIR:-build/bench}
 BYTES=${BENCH_BYTES:-1100000000}
 SEED=${BENCH_SEED:-1}
+SECTIONS=${BENCH_SECTIONS:-ingest flows}
 
 GEN=$BENCH_BIN/gen_capture
 LOOP=$BENCH_BIN/pcap_loop
@@ -33,15 +40,21 @@ MEASURE=$BENCH_BIN/measure
 note() { printf 'bench: %s\n' "$*" >&2; }
 warn() { printf 'bench: warning: %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 [[ $BYTES =~ ^[1-9][0-9]*$ ]] || die "BENCH_BYTES must be a positive integer, not '$BYTES'"
+for s in $SECTIONS; do
+	[[ $s == ingest || $s == flows ]] || die "BENCH_SECTIONS: unknown section '$s' (ingest, flows)"
+done
 for tool in "$GEN" "$LOOP" "$MEASURE"; do
 	[[ -x $tool ]] || die "$tool is missing: build it with 'make bench' (or make $tool)"
 done
-for tool in gzip zstd; do
-	command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
-done
+if want ingest; then
+	for tool in gzip zstd; do
+		command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
+	done
+fi
 mkdir -p "$DIR"
 
 PLAIN=$DIR/capture.pcap
@@ -52,60 +65,70 @@ STAMP=$DIR/capture.params
 # seconds= field of the last measure report line in a file
 seconds_of() { sed -n 's/^seconds=\([0-9.]*\) .*/\1/p' "$1" | tail -n 1; }
 
-# ---- inputs: made once, remade when missing, stale or asked differently ----
+# ---- ingest inputs: made once, remade when missing, stale or asked differently ----
 
-params="gen_capture --bytes $BYTES --seed $SEED"
-if [[ ! -s $PLAIN || $GEN -nt $PLAIN || "$(cat "$STAMP" 2>/dev/null)" != "$params" ]]; then
-	note "generating $PLAIN ($BYTES bytes, seed $SEED)"
-	rm -f "$PLAIN" "$GZ" "$ZST" "$STAMP"
-	"$MEASURE" -o "$DIR/gen.report" -- "$GEN" --bytes "$BYTES" --seed "$SEED" \
-		-o "$PLAIN.tmp" --stats >/dev/null || die "gen_capture failed"
-	mv "$PLAIN.tmp" "$PLAIN"
-	printf '%s\n' "$params" >"$STAMP"
-	note "generated in $(seconds_of "$DIR/gen.report") s"
-fi
-if [[ ! -s $GZ || $PLAIN -nt $GZ ]]; then
-	if command -v pigz >/dev/null; then gzip_tool=(pigz -6 -c); else gzip_tool=(gzip -6 -c); fi
-	note "compressing with ${gzip_tool[*]} (one-time cost, about a minute with gzip)"
-	"$MEASURE" --stdout "$GZ.tmp" -o "$DIR/gzip.report" -- "${gzip_tool[@]}" "$PLAIN" >/dev/null ||
-		die "${gzip_tool[0]} failed"
-	mv "$GZ.tmp" "$GZ"
-	note "gzip took $(seconds_of "$DIR/gzip.report") s"
-fi
-if [[ ! -s $ZST || $PLAIN -nt $ZST ]]; then
-	note "compressing with zstd -3 -T0"
-	zstd -q -f -3 -T0 -o "$ZST.tmp" "$PLAIN" || die "zstd failed"
-	mv "$ZST.tmp" "$ZST"
-fi
+ingest_inputs() {
+	local gzip_tool
 
-size_plain=$(stat -c %s "$PLAIN")
-size_gz=$(stat -c %s "$GZ")
-size_zst=$(stat -c %s "$ZST")
+	params="gen_capture --bytes $BYTES --seed $SEED"
+	if [[ ! -s $PLAIN || $GEN -nt $PLAIN || "$(cat "$STAMP" 2>/dev/null)" != "$params" ]]; then
+		note "generating $PLAIN ($BYTES bytes, seed $SEED)"
+		rm -f "$PLAIN" "$GZ" "$ZST" "$STAMP"
+		"$MEASURE" -o "$DIR/gen.report" -- "$GEN" --bytes "$BYTES" --seed "$SEED" \
+			-o "$PLAIN.tmp" --stats >/dev/null || die "gen_capture failed"
+		mv "$PLAIN.tmp" "$PLAIN"
+		printf '%s\n' "$params" >"$STAMP"
+		note "generated in $(seconds_of "$DIR/gen.report") s"
+	fi
+	if [[ ! -s $GZ || $PLAIN -nt $GZ ]]; then
+		if command -v pigz >/dev/null; then gzip_tool=(pigz -6 -c); else gzip_tool=(gzip -6 -c); fi
+		note "compressing with ${gzip_tool[*]} (one-time cost, about a minute with gzip)"
+		"$MEASURE" --stdout "$GZ.tmp" -o "$DIR/gzip.report" -- "${gzip_tool[@]}" "$PLAIN" >/dev/null ||
+			die "${gzip_tool[0]} failed"
+		mv "$GZ.tmp" "$GZ"
+		note "gzip took $(seconds_of "$DIR/gzip.report") s"
+	fi
+	if [[ ! -s $ZST || $PLAIN -nt $ZST ]]; then
+		note "compressing with zstd -3 -T0"
+		zstd -q -f -3 -T0 -o "$ZST.tmp" "$PLAIN" || die "zstd failed"
+		mv "$ZST.tmp" "$ZST"
+	fi
+
+	size_plain=$(stat -c %s "$PLAIN")
+	size_gz=$(stat -c %s "$GZ")
+	size_zst=$(stat -c %s "$ZST")
+}
 
 # ---- timing ----
 
 # Other work on the machine skews every number: keep the load seen at start.
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 
-ROWS=()		# input|command|runs|median_s|stored_bytes|data_bytes|rss_kb|status|min_s|max_s
+ROWS=()		# input|command|runs|median_s|stored_bytes|data_bytes|rss_kb|status|min_s|max_s|cpu_s
 FAILED=0
 LAST_STATUS=0
 
 # time_cmd INPUT LABEL STORED DATA STDOUT SLOW CLEAN -- COMMAND...
-#   Runs COMMAND up to $RUNS times under measure, its stdout to STDOUT and
+#   Runs COMMAND up to $RUNS times (or $TIME_RUNS when set) under measure,
+#   its stdout to STDOUT and
 #   its stderr to $DIR/last.stderr.  CLEAN (a folder, or -) is removed before
 #   each run, outside the timing.  If the first run takes more than SLOW
 #   seconds (0: no limit) it is the only one.  A failed run ends the row.
+#   cpu_s is the median user + system time of COMMAND (and measure): bash's
+#   `times` builtin, read before and after, without a subshell that would
+#   not see the children's times.
 time_cmd() {
 	local input=$1 label=$2 stored=$3 data=$4 out=$5 slow=$6 clean=$7
 	shift 8
-	local times=() rss=0 st=0 i line sec kb med=- lo=- hi=-
+	local secs=() cpus=() rss=0 st=0 i line sec kb med=- lo=- hi=- cpu=- runs=${TIME_RUNS:-$RUNS}
 
-	for ((i = 1; i <= RUNS; i++)); do
+	for ((i = 1; i <= runs; i++)); do
 		[[ $clean == - ]] || rm -rf -- "$clean"
-		note "$input: $label ($i/$RUNS)"
+		note "$input: $label ($i/$runs)"
 		: >"$DIR/last.report"
+		times >"$DIR/cpu.before"
 		"$MEASURE" --stdout "$out" -o "$DIR/last.report" -- "$@" 2>"$DIR/last.stderr" || true
+		times >"$DIR/cpu.after"
 		line=$(cat "$DIR/last.report")
 		[[ $line =~ ^seconds=([0-9.]+)\ maxrss_kb=([0-9]+)\ status=([0-9]+)$ ]] ||
 			die "measure reported '$line' for: $*"
@@ -116,21 +139,27 @@ time_cmd() {
 			FAILED=1
 			break
 		fi
-		times+=("$sec")
+		secs+=("$sec")
+		cpus+=("$(cat "$DIR/cpu.before" "$DIR/cpu.after" | awk '
+			# lines 2 and 4: children user and system time, as 1m2.345s
+			function s(x, m) { split(x, m, /[ms]/); return m[1] * 60 + m[2] }
+			NR == 2 { b = s($1) + s($2) } NR == 4 { printf "%.3f\n", s($1) + s($2) - b }')")
 		if ((kb > rss)); then rss=$kb; fi
 		if ((i == 1)) && [[ $slow != 0 ]] && awk -v s="$sec" -v l="$slow" 'BEGIN { exit !(s > l) }'; then
 			note "$label took ${sec} s (> $slow s): one run only"
 			break
 		fi
 	done
-	if ((${#times[@]})); then
-		read -r med lo hi < <(printf '%s\n' "${times[@]}" | sort -g | awk '{ t[NR] = $1 }
+	if ((${#secs[@]})); then
+		read -r med lo hi < <(printf '%s\n' "${secs[@]}" | sort -g | awk '{ t[NR] = $1 }
 			END {
 				m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
 				printf "%.6f %s %s\n", m, t[1], t[NR]
 			}')
+		cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{ t[NR] = $1 }
+			END { printf "%.3f\n", NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }')
 	fi
-	ROWS+=("$input|$label|${#times[@]}|$med|$stored|$data|$rss|$st|$lo|$hi")
+	ROWS+=("$input|$label|${#secs[@]}|$med|$stored|$data|$rss|$st|$lo|$hi|$cpu")
 	LAST_STATUS=$st
 }
 
@@ -169,31 +198,34 @@ tapsight_row() {
 
 PACKETS=
 
-note "warming the page cache: $PLAIN"
-cat "$PLAIN" >/dev/null
-time_cmd plain cat "$size_plain" "$size_plain" /dev/null 0 - -- cat "$PLAIN"
-time_cmd plain pcap_loop "$size_plain" "$size_plain" "$DIR/pcap_loop.stdout" 0 - -- "$LOOP" "$PLAIN"
-if [[ -s $DIR/pcap_loop.stdout ]]; then
-	read -r PACKETS _ <"$DIR/pcap_loop.stdout"
-fi
-if command -v capinfos >/dev/null; then
-	time_cmd plain "capinfos -c -M" "$size_plain" "$size_plain" /dev/null 20 - -- capinfos -c -M "$PLAIN"
-fi
-# SHA-256 is sequential: its own speed is the floor of a hashed ingest.
-time_cmd plain "openssl sha256" "$size_plain" "$size_plain" /dev/null 0 - -- openssl dgst -sha256 "$PLAIN"
-tapsight_row plain "$PLAIN" "$size_plain"
-tapsight_row plain "$PLAIN" "$size_plain" "tapsight --no-hash" --no-hash
+# Every ingest row: the plain capture, then its gzip and zstd copies.
+ingest_timing() {
+	note "warming the page cache: $PLAIN"
+	cat "$PLAIN" >/dev/null
+	time_cmd plain cat "$size_plain" "$size_plain" /dev/null 0 - -- cat "$PLAIN"
+	time_cmd plain pcap_loop "$size_plain" "$size_plain" "$DIR/pcap_loop.stdout" 0 - -- "$LOOP" "$PLAIN"
+	if [[ -s $DIR/pcap_loop.stdout ]]; then
+		read -r PACKETS _ <"$DIR/pcap_loop.stdout"
+	fi
+	if command -v capinfos >/dev/null; then
+		time_cmd plain "capinfos -c -M" "$size_plain" "$size_plain" /dev/null 20 - -- capinfos -c -M "$PLAIN"
+	fi
+	# SHA-256 is sequential: its own speed is the floor of a hashed ingest.
+	time_cmd plain "openssl sha256" "$size_plain" "$size_plain" /dev/null 0 - -- openssl dgst -sha256 "$PLAIN"
+	tapsight_row plain "$PLAIN" "$size_plain"
+	tapsight_row plain "$PLAIN" "$size_plain" "tapsight --no-hash" --no-hash
 
-note "warming the page cache: $GZ"
-cat "$GZ" >/dev/null
-# zcat is a script that execs gzip -cd; calling gzip saves the shell.
-time_cmd gzip "zcat (gzip -dc)" "$size_gz" "$size_plain" /dev/null 0 - -- gzip -dc "$GZ"
-tapsight_row gzip "$GZ" "$size_gz"
+	note "warming the page cache: $GZ"
+	cat "$GZ" >/dev/null
+	# zcat is a script that execs gzip -cd; calling gzip saves the shell.
+	time_cmd gzip "zcat (gzip -dc)" "$size_gz" "$size_plain" /dev/null 0 - -- gzip -dc "$GZ"
+	tapsight_row gzip "$GZ" "$size_gz"
 
-note "warming the page cache: $ZST"
-cat "$ZST" >/dev/null
-time_cmd zstd "zstd -dc" "$size_zst" "$size_plain" /dev/null 0 - -- zstd -q -dc "$ZST"
-tapsight_row zstd "$ZST" "$size_zst"
+	note "warming the page cache: $ZST"
+	cat "$ZST" >/dev/null
+	time_cmd zstd "zstd -dc" "$size_zst" "$size_plain" /dev/null 0 - -- zstd -q -dc "$ZST"
+	tapsight_row zstd "$ZST" "$size_zst"
+}
 
 # ---- report ----
 
@@ -252,7 +284,16 @@ report() {
 	echo "pcap_loop: libpcap reads no compressed files, so it has no gzip or zstd row"
 }
 
-report | tee "$DIR/results.txt.tmp"
+: >"$DIR/results.txt.tmp"
+if want ingest; then
+	ingest_inputs
+	ingest_timing
+	report | tee -a "$DIR/results.txt.tmp"
+fi
+if want flows; then
+	# shellcheck source=tests/bench/flows_bench.sh
+	source "${BASH_SOURCE[0]%/*}/flows_bench.sh"
+fi
 mv "$DIR/results.txt.tmp" "$DIR/results.txt"
 note "saved $DIR/results.txt"
 exit "$FAILED"

@@ -80,7 +80,8 @@
 #define DEFAULT_TCP_CLOSED_TIMEOUT (5 * NS_PER_S)
 #define DEFAULT_MAX_FLOWS ((size_t)4 << 20)
 
-#define SLAB_NODES 256		/* nodes per slab: ~110 KB */
+#define HOLES 4			/* gaps remembered per side, to be filled late */
+#define SLAB_NODES 256		/* nodes per slab: ~120 KB */
 #define MIN_BUCKETS 64
 #define HASH_SEED UINT64_C(0x7461707369676874)	/* "tapsight": fixed, for determinism */
 
@@ -88,6 +89,11 @@ enum flow_class { CLASS_TCP, CLASS_TCP_CLOSED, CLASS_UDP, CLASS_OTHER, CLASS_COU
 
 /* Originator evidence, weakest first. */
 enum { RANK_FIRST, RANK_PORT, RANK_SYNACK, RANK_SYN };
+
+/* Sequence numbers [lo, hi) of a gap that later segments may still fill. */
+struct hole {
+	uint32_t lo, hi;
+};
 
 /* What a lookup reads (hash, chain, key) shares the first cache line. */
 struct flow_node {
@@ -101,6 +107,8 @@ struct flow_node {
 	struct flow_node *prev, *next;	/* expiry list */
 	int64_t touch;			/* "now" at its last packet: the list order */
 	uint32_t hist_seen[2];		/* history letters recorded, per side: bit letter-'A' */
+	uint8_t nholes[2];
+	struct hole holes[2][HOLES];	/* per side, oldest first */
 };
 
 struct expiry_list {
@@ -209,6 +217,35 @@ static bool has_ports(uint8_t proto)
 	return proto == 6 || proto == 17;
 }
 
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* memcmp's order on 4- or 16-byte addresses, without a call per packet. */
+static int addr_cmp(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	uint64_t x = len == 4 ? be64(a) >> 32 : be64(a), y = len == 4 ? be64(b) >> 32 : be64(b);
+
+	if (x == y && len == 16) {
+		x = be64(a + 8);
+		y = be64(b + 8);
+	}
+	return (x > y) - (x < y);
+}
+
 /* Bytes of the key compared and hashed for every flow; L2 flows add mac. */
 #define KEY_CORE offsetof(struct flow_key, mac)
 
@@ -228,13 +265,18 @@ static bool make_key(const struct tp_packet *p, struct flow_key *key, int *side)
 			sp = p->sport;
 			dp = p->dport;
 		}
-		cmp = memcmp(p->src_ip, p->dst_ip, alen);
+		cmp = addr_cmp(p->src_ip, p->dst_ip, alen);
 		s = cmp > 0 || (cmp == 0 && sp > dp);
 		key->kind = FLOW_IP;
 		key->ip_version = p->ip_version;
 		key->proto = p->ip_proto;
-		memcpy(key->addr[s], p->src_ip, alen);
-		memcpy(key->addr[!s], p->dst_ip, alen);
+		if (alen == 4) {
+			memcpy(key->addr[s], p->src_ip, 4);
+			memcpy(key->addr[!s], p->dst_ip, 4);
+		} else {
+			memcpy(key->addr[s], p->src_ip, 16);
+			memcpy(key->addr[!s], p->dst_ip, 16);
+		}
 		key->port[s] = sp;
 		key->port[!s] = dp;
 		*side = s;
@@ -253,38 +295,43 @@ static bool make_key(const struct tp_packet *p, struct flow_key *key, int *side)
 	return false;
 }
 
-static uint64_t load64(const uint8_t *p)
+static uint64_t rotl64(uint64_t x, int r)
 {
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return w;
+	return x << r | x >> (64 - r);
 }
 
-/* One multiply per word, one full avalanche at the end: a lookup is cheap. */
-static uint64_t hash_words(uint64_t h, const uint8_t *p, size_t n)
-{
-	for (; n >= 8; p += 8, n -= 8) {
-		h = (h ^ load64(p)) * UINT64_C(0x9e3779b97f4a7c15);
-		h ^= h >> 29;
-	}
-	if (n) {
-		uint64_t w = 0;
-
-		memcpy(&w, p, n);
-		h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
-	}
-	return h;
-}
-
+/*
+ * The key's words, each multiplied by its own odd constant and rotated by its
+ * own amount (independent multiplies: they run in parallel), then Murmur3's
+ * finaliser, so every bit of the key reaches the low bits that choose the
+ * bucket.  IPv4 keys hash their 4-byte addresses only.
+ */
 static uint32_t key_hash(const struct flow_key *k)
 {
-	uint64_t h = hash_words(HASH_SEED, (const uint8_t *)k, KEY_CORE);
+	uint64_t tail = (uint64_t)k->port[0] | (uint64_t)k->port[1] << 16 |
+			(uint64_t)k->proto << 32 | (uint64_t)k->ip_version << 40 |
+			(uint64_t)k->kind << 48;
+	uint64_t h = HASH_SEED ^ tail * UINT64_C(0x9e3779b97f4a7c15);
 
-	if (k->kind == FLOW_L2)
-		h = hash_words(h, &k->mac[0][0], sizeof k->mac);
-	/* Murmur3's finaliser, so every bit of the key reaches the low bits
-	 * that choose the bucket. */
+	if (k->kind == FLOW_L2) {
+		uint64_t m0 = 0, m1 = 0;
+
+		memcpy(&m0, k->mac[0], 6);
+		memcpy(&m1, k->mac[1], 6);
+		h ^= rotl64((m0 | (uint64_t)k->ethertype << 48) * UINT64_C(0xc2b2ae3d27d4eb4f), 23);
+		h ^= rotl64(m1 * UINT64_C(0x165667b19e3779f9), 41);
+	} else if (k->ip_version == 4) {
+		uint32_t a0, a1;
+
+		memcpy(&a0, k->addr[0], 4);
+		memcpy(&a1, k->addr[1], 4);
+		h ^= rotl64(((uint64_t)a0 | (uint64_t)a1 << 32) * UINT64_C(0xc2b2ae3d27d4eb4f), 23);
+	} else {
+		h ^= rotl64(load64(k->addr[0]) * UINT64_C(0xc2b2ae3d27d4eb4f), 23);
+		h ^= rotl64(load64(k->addr[0] + 8) * UINT64_C(0x165667b19e3779f9), 41);
+		h ^= rotl64(load64(k->addr[1]) * UINT64_C(0xd6e8feb86659fd93), 13);
+		h ^= rotl64(load64(k->addr[1] + 8) * UINT64_C(0xff51afd7ed558ccd), 53);
+	}
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);
 	h ^= h >> 33;
@@ -301,7 +348,9 @@ static bool key_equal(const struct flow_key *a, const struct flow_key *b)
 
 	for (i = 0; i + 8 <= KEY_CORE; i += 8)
 		diff |= load64(x + i) ^ load64(y + i);
-	if (diff || memcmp(x + i, y + i, KEY_CORE - i) != 0)
+	for (; i < KEY_CORE; i++)
+		diff |= (uint64_t)(x[i] ^ y[i]);
+	if (diff)
 		return false;
 	return a->kind != FLOW_L2 || memcmp(a->mac, b->mac, sizeof a->mac) == 0;
 }
@@ -615,52 +664,86 @@ static void orig_evidence(struct flow_node *n, int s, const struct tp_packet *p,
 /* ------------------------------------------------------------------ */
 /* TCP. */
 
-/* Counts the hole [from, to) in side's data as a gap, or as more of the
- * latest one when it continues it. */
+/*
+ * Counts the hole [from, to) in side's data as a gap, or as more of the
+ * latest one when it continues it.  The last HOLES gaps are remembered so
+ * late segments can fill them; an older one stays counted for good.
+ */
 static void open_gap(struct flow_node *n, int side, uint32_t from, uint32_t to)
 {
 	struct flow_dir *d = &n->f.dir[side];
+	struct hole *h = n->holes[side];
+	uint8_t k = n->nholes[side];
 
 	d->gap_bytes += to - from;
-	if (d->hole && from == d->hole_hi) {
-		/* It continues the latest gap: one hole, seen in two steps
-		 * (an ACK for half of it, then a segment after it). */
-		d->hole_hi = to;
+	if (k && h[k - 1].hi == from) {
+		/* One hole, seen in two steps: an ACK for its first part,
+		 * then a segment after it. */
+		h[k - 1].hi = to;
 		return;
 	}
 	d->gaps++;
-	d->hole = true;
-	d->hole_lo = from;
-	d->hole_hi = to;
 	hist_add(n, side, 'G');
+	if (k == HOLES) {
+		memmove(h, h + 1, (HOLES - 1) * sizeof *h);
+		k--;
+	}
+	h[k].lo = from;
+	h[k].hi = to;
+	n->nholes[side] = (uint8_t)(k + 1);
 }
 
 /*
- * A segment [seq, end) arriving inside the latest hole: the bytes were not
- * lost, only late (the mirror reordered them, or one copy was dropped and the
- * retransmission was seen).  They leave gap_bytes; the gap leaves gaps once
- * the hole is filled.  A fill in the middle keeps the lower part: the upper
- * part stays counted.
+ * A segment [seq, end) seen inside remembered gaps: those bytes were not lost
+ * by the capture, only late (the mirror reordered them, or the network lost
+ * the first copy before the capture point and this is the retransmission).
+ * They leave gap_bytes; a gap filled whole leaves gaps, one filled in the
+ * middle becomes two (or, without room, keeps its lower part and its upper
+ * part stays counted).  True if any byte was filled.
  */
-static bool fill_hole(struct flow_dir *d, uint32_t seq, uint32_t end)
+static bool fill_holes(struct flow_node *n, int side, uint32_t seq, uint32_t end)
 {
-	uint32_t lo, hi;
+	struct flow_dir *d = &n->f.dir[side];
+	struct hole *h = n->holes[side];
+	bool filled = false;
 
-	if (!d->hole || !seq_lt(seq, d->hole_hi) || !seq_gt(end, d->hole_lo))
-		return false;
-	lo = seq_gt(seq, d->hole_lo) ? seq : d->hole_lo;
-	hi = seq_lt(end, d->hole_hi) ? end : d->hole_hi;
-	d->gap_bytes -= hi - lo;
-	if (lo == d->hole_lo)
-		d->hole_lo = hi;
-	else
-		d->hole_hi = lo;
-	if (d->hole_lo == d->hole_hi) {
-		d->hole = false;
-		d->gaps--;
+	for (uint8_t i = 0; i < n->nholes[side];) {
+		uint32_t lo, hi;
+
+		if (!seq_lt(seq, h[i].hi) || !seq_gt(end, h[i].lo)) {
+			i++;
+			continue;
+		}
+		filled = true;
+		lo = seq_gt(seq, h[i].lo) ? seq : h[i].lo;
+		hi = seq_lt(end, h[i].hi) ? end : h[i].hi;
+		d->gap_bytes -= hi - lo;
+		if (lo == h[i].lo && hi == h[i].hi) {
+			memmove(&h[i], &h[i + 1], (size_t)(n->nholes[side] - i - 1) * sizeof *h);
+			n->nholes[side]--;
+			d->gaps--;
+			continue;
+		}
+		if (lo == h[i].lo) {
+			h[i].lo = hi;
+		} else if (hi == h[i].hi) {
+			h[i].hi = lo;
+		} else if (n->nholes[side] < HOLES) {
+			memmove(&h[i + 2], &h[i + 1], (size_t)(n->nholes[side] - i - 1) * sizeof *h);
+			h[i + 1].lo = hi;
+			h[i + 1].hi = h[i].hi;
+			h[i].hi = lo;
+			n->nholes[side]++;
+			d->gaps++;
+			i++;
+		} else {
+			h[i].hi = lo;
+		}
+		i++;
 	}
-	d->out_of_order++;
-	return true;
+	if (filled)
+		d->out_of_order++;
+	return filled;
 }
 
 /*
@@ -722,10 +805,17 @@ static void ws_ack_lost(struct flow_dir *r, uint32_t ack)
  *     segment later seen at the acknowledged point opens no second gap
  *     (Wireshark: "ACKed segment that wasn't captured", which it may flag
  *     again for the same hole; see ws_* below).
- *   A segment later seen inside the latest gap fills it (fill_hole): its
- *   bytes leave gap_bytes and it counts as out_of_order.
+ *   A gap that starts where the latest one ends is the same hole (an ACK for
+ *   its first part, then a segment after it): bytes, but no second gap.  A
+ *   segment later seen inside one of the last HOLES gaps fills it
+ *   (fill_holes): its bytes leave gap_bytes and it counts as out_of_order, so
+ *   data the network lost before the capture point and the sender sent again
+ *   is no gap: gaps are what the capture never saw.  Wireshark counts such a
+ *   segment as a (fast, spurious) retransmission, or out-of-order when it
+ *   comes within 3 ms or the first RTT.  No limit applies to a gap's size: a
+ *   sequence number 2^31 away still counts as ahead, as in Wireshark.
  * Retransmissions: a segment with payload, SYN or FIN that starts below
- *   next_seq and fills no hole; except a keep-alive (0 or 1 byte at
+ *   next_seq and fills no gap (it brings nothing the capture had not seen); except a keep-alive (0 or 1 byte at
  *   next_seq - 1, no SYN/FIN/RST) and a segment of more than 1 byte at
  *   next_seq - 1 (a zero-window probe's byte sent again with new data), as
  *   Wireshark.  Unlike Wireshark, no timing test splits "out-of-order" from
@@ -733,11 +823,13 @@ static void ws_ack_lost(struct flow_dir *r, uint32_t ack)
  *   above next_seq is no retransmission here.
  * Zero windows: window 0 on a segment without SYN, FIN or RST (Wireshark's
  *   tcp.analysis.zero_window), not counted on a zero-window probe.
- * ws_lost_segments and ws_ack_lost_segments reproduce Wireshark 4.0's flags
- *   so tshark can check us: lost when seq > next_seq on a non-RST segment;
- *   ack-lost when an ACK exceeds the peer's ws_max_to_ack, which then becomes
- *   the peer's next_seq; ws_max_to_ack follows next_seq only when a segment
- *   starts exactly at it (it is stuck below a hole until the hole is filled).
+ * ws_lost_segments and ws_ack_lost_segments reproduce Wireshark 4.0's
+ *   tcp.analysis.lost_segment and ack_lost_segment flags so tshark can check
+ *   us (equal on every TCP conversation of the shared corpus; tshark flags a
+ *   reassembled IP datagram at its last fragment, we at its first): lost
+ *   when seq > next_seq on a non-RST segment; ack-lost in ws_ack_lost().
+ *   ws_max_to_ack follows next_seq only when a segment starts exactly at it,
+ *   so it stays below a hole until the hole is filled.
  */
 static void tcp_sequence(struct flow_node *n, int s, const struct tp_packet *p)
 {
@@ -761,7 +853,7 @@ static void tcp_sequence(struct flow_node *n, int s, const struct tp_packet *p)
 			if (seq_gt(seq, d->gap_mark))
 				open_gap(n, s, d->gap_mark, seq);
 		}
-		filled = len && fill_hole(d, seq, seq + len);
+		filled = len && fill_holes(n, s, seq, seq + len);
 		if (!filled && (len || (fl & (TH_SYN | TH_FIN))) && seq_lt(seq, d->next_seq)) {
 			bool keepalive = len <= 1 && seq == d->next_seq - 1 &&
 					 !(fl & (TH_SYN | TH_FIN | TH_RST));

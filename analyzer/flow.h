@@ -60,8 +60,6 @@ struct flow_dir {
 	/* Gap accounting (see flow.c for the exact rules). */
 	uint32_t gap_mark;		/* every sequence number below was seen or counted
 					 * in gap_bytes */
-	uint32_t hole_lo, hole_hi;	/* the latest gap, while late segments fill it */
-	bool hole;
 	bool window_init;
 	uint16_t window;		/* last window advertised, unscaled */
 	/* Wireshark 4.0's own counts, for comparison with tshark (flow.c). */

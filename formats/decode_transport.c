@@ -37,8 +37,12 @@
 #define PORT_GENEVE	6081	/* RFC 8926 */
 #define PORT_MPLS	6635	/* RFC 7510 */
 
-#define IPPROTO_TCP_	6
-#define IPPROTO_UDP_	17
+/* IP protocol numbers (IANA), for the quoted headers. */
+enum {
+	PROTO_HOPOPTS = 0, PROTO_TCP = 6, PROTO_UDP = 17, PROTO_ROUTING = 43,
+	PROTO_FRAGMENT = 44, PROTO_AH = 51, PROTO_ICMPV6 = 58, PROTO_DSTOPTS = 60,
+	PROTO_MH = 135, PROTO_HIP = 139, PROTO_SHIM6 = 140
+};
 
 /* The transport checksum over a whole segment: pseudo-header, then the
  * header and the payload (the header length is even, so the sum chains). */
@@ -190,7 +194,7 @@ void decode_tcp(struct decoder *d, struct tp_cursor c, uint32_t wire_len)
 	/* RFC 9293 3.1: the checksum covers the pseudo-header, the header and
 	 * all the data; it can be judged only when all of it is here. */
 	if (pkt->payload_len == payload_wire && !(pkt->flags & TP_PKT_FRAGMENT)) {
-		uint32_t sum = decode_pseudo_sum(pkt, IPPROTO_TCP_, wire_len);
+		uint32_t sum = decode_pseudo_sum(pkt, PROTO_TCP, wire_len);
 
 		sum = decode_sum(sum, hdr, hlen);
 		sum = decode_sum(sum, tp_take(&c, c.left), payload_wire);
@@ -247,7 +251,7 @@ void decode_udp(struct decoder *d, struct tp_cursor c, uint32_t wire_len)
 
 	if (len_ok && !fragment && payload.left == own - UDP_HDR) {
 		if (cksum != 0) {
-			uint32_t sum = decode_pseudo_sum(pkt, IPPROTO_UDP_, len);
+			uint32_t sum = decode_pseudo_sum(pkt, PROTO_UDP, len);
 
 			sum = decode_sum(sum, hdr, UDP_HDR);
 			sum = decode_sum(sum, payload.p, payload.left);
@@ -337,17 +341,18 @@ static void icmp_quote(struct tp_packet *pkt, struct tp_cursor q, bool v6)
 			uint8_t next = tp_u8(&e), ext_len = tp_u8(&e);
 			size_t len;
 
-			if (proto == 0 || proto == 43 || proto == 60 || proto == 135 ||
-			    proto == 139 || proto == 140)
+			if (proto == PROTO_HOPOPTS || proto == PROTO_ROUTING ||
+			    proto == PROTO_DSTOPTS || proto == PROTO_MH || proto == PROTO_HIP ||
+			    proto == PROTO_SHIM6)
 				len = ((size_t)ext_len + 1) * 8;	/* RFC 8200 4.3 */
-			else if (proto == 51)
+			else if (proto == PROTO_AH)
 				len = ((size_t)ext_len + 2) * 4;	/* RFC 4302 2.2 */
-			else if (proto == 44)
+			else if (proto == PROTO_FRAGMENT)
 				len = 8;				/* RFC 8200 4.5 */
 			else
 				break;
 			/* A later fragment has no transport header. */
-			if (proto == 44 && (tp_be16(&e) & 0xfff8u))
+			if (proto == PROTO_FRAGMENT && (tp_be16(&e) & 0xfff8u))
 				ports = false;
 			/* The quote may end inside the chain. */
 			if (e.short_read || !tp_skip(&q, len))
@@ -359,7 +364,7 @@ static void icmp_quote(struct tp_packet *pkt, struct tp_cursor q, bool v6)
 	pkt->quoted.ip_version = version;
 	pkt->quoted.ip_proto = proto;
 	pkt->flags |= TP_PKT_ICMP_QUOTE;
-	if (ports && (proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_) && q.left >= 4) {
+	if (ports && (proto == PROTO_TCP || proto == PROTO_UDP) && q.left >= 4) {
 		pkt->quoted.sport = tp_be16(&q);
 		pkt->quoted.dport = tp_be16(&q);
 	}
@@ -394,7 +399,7 @@ void decode_icmp(struct decoder *d, struct tp_cursor c, uint32_t wire_len, bool 
 	 * adds the IPv6 pseudo-header. */
 	const uint8_t *all = tp_take(&c, caplen);
 	if (caplen == wire_len && !(pkt->flags & TP_PKT_FRAGMENT)) {
-		uint32_t sum = v6 ? decode_pseudo_sum(pkt, 58, wire_len) : 0;
+		uint32_t sum = v6 ? decode_pseudo_sum(pkt, PROTO_ICMPV6, wire_len) : 0;
 
 		check_sum(pkt, decode_sum(sum, all, caplen));
 	}

@@ -611,7 +611,7 @@ static const char *tunnel_name(const struct tshark_frame *fr, size_t k)
 static void frame_walk(const struct tshark_frame *fr, struct frame_view *v, bool at_fragments)
 {
 	size_t n4 = 0, n6 = 0, nfrag6 = 0, ntcp = 0, nudp = 0, nvlan = 0, nad = 0, ip_idx = 0;
-	bool have_ip = false, ip_v6 = false, sees = true, transport_done = false;
+	bool have_ip = false, ip_v6 = false, sees = true;
 	const char *prev = "";
 
 	memset(v, 0, sizeof *v);
@@ -682,11 +682,10 @@ static void frame_walk(const struct tshark_frame *fr, struct frame_view *v, bool
 			tr->in_table = fr->f[tcp ? F_TCP_STREAM : F_UDP_STREAM].n > 0 &&
 				       !strstr(fr->malformed, tcp ? "Malformed Packet: TCP]"
 								  : "Malformed Packet: UDP]");
-			tr->counted = sees && !tunnel && !transport_done;
+			tr->counted = sees && !tunnel;
 			v->nt++;
 			if (sees && !tunnel) {
 				sees = false;	/* the payload: nothing inside is opened (f) */
-				transport_done = true;
 				snprintf(v->stopped_at, sizeof v->stopped_at, "%s payload", tok);
 			}
 			continue;

@@ -63,7 +63,8 @@ TSHARK_BIN=$(command -v tshark || true)
 # ---- input: made once, remade when missing, stale or asked differently ----
 
 fparams="gen_capture --flows $FLOWS --flow-rate $FLOW_RATE --seed $SEED"
-if [[ ! -s $FPCAP || ! -s $FSTATS || $GEN -nt $FPCAP || "$(cat "$FSTAMP" 2>/dev/null)" != "$fparams" ]]; then
+ffp=$(gen_fingerprint --flows 2000 --flow-rate "$FLOW_RATE" --seed "$SEED") || die "gen_capture --flows failed"
+if [[ ! -s $FPCAP || ! -s $FSTATS || "$(cat "$FSTAMP" 2>/dev/null)" != "$fparams $ffp" ]]; then
 	note "generating $FPCAP ($FLOWS flows, $FLOW_RATE new a second, seed $SEED)"
 	rm -f "$FPCAP" "$FSTAMP" "$FSTATS" "$DIR"/flows-prefix-*.pcap "$DIR/flows-gen.report"
 	"$MEASURE" -o "$DIR/flows-gen.report" -- "$GEN" --flows "$FLOWS" --flow-rate "$FLOW_RATE" \
@@ -71,7 +72,7 @@ if [[ ! -s $FPCAP || ! -s $FSTATS || $GEN -nt $FPCAP || "$(cat "$FSTAMP" 2>/dev/
 		die "gen_capture --flows failed: $(tail -n 3 "$FSTATS.tmp")"
 	mv "$FPCAP.tmp" "$FPCAP"
 	mv "$FSTATS.tmp" "$FSTATS"
-	printf '%s\n' "$fparams" >"$FSTAMP"
+	printf '%s\n' "$fparams $ffp" >"$FSTAMP"
 	note "generated in $(seconds_of "$DIR/flows-gen.report") s"
 fi
 fsize=$(stat -c %s "$FPCAP")
@@ -204,7 +205,7 @@ flows_report() {
 		printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$label" "$runs" "$med" "$lo" "$hi" \
 			"$frames" "$data" "$rss" "$st" "${FOUND[$label]:--}" "$cpu"
 	done | awk -F'|' -v frames="${FRAMES:-0}" -v pf="${PREFIX_FRAMES:-0}" -v tsest="$TSHARK_EST" \
-		-v open="${gen_open:-0}" -v gflows="${gen_flows:-?}" '
+		-v open="${gen_open:-0}" -v gflows="${gen_flows:-?}" -v noflows="$TS_NO_FLOWS" '
 		function line(label, runs, med, lo, hi, cpu, fr, by, rss, fl) {
 			printf "%-20s %4d %9.3f %8.3f %8.3f %7.3f %8.1f %9.2f %8.1f %9s\n", label, runs, med, lo, hi,
 				cpu, by / med / 1e6, fr / med / 1e6, rss * 1024 / 1e6, fl
@@ -231,18 +232,24 @@ flows_report() {
 		function ratio(what, base, ts) {
 			if ((base in t) && (ts in t))
 				printf "  %-40s %6.2fx\n", what, t[base] / t[ts]
+			else
+				printf "  %-40s    n/a\n", what
 		}
 		END {
 			print ""
-			print "tapsight frames/s as a multiple of (higher is better):"
+			print "tapsight frames/s as a multiple of (higher is better)" \
+				(noflows != "" ? ", but tapsight wrote no flows.csv:" : ":")
 			ratio("tapsight / argus", "argus", "tapsight")
 			if (("argus" in t) && ("ra" in t) && ("tapsight" in t))
 				printf "  %-40s %6.2fx\n", "tapsight / argus + ra", (t["argus"] + t["ra"]) / t["tapsight"]
+			else
+				printf "  %-40s    n/a\n", "tapsight / argus + ra"
 			ratio("tapsight --no-hash / argus", "argus", "tapsight --no-hash")
-			ratio("tapsight / tshark", "tshark", "tapsight")
 			if (!("tshark" in t) && tsest != "" && ("tapsight" in t))
 				printf "  %-40s %6.2fx  (tshark estimated at %s s from its prefix)\n",
 					"tapsight / tshark (estimated)", tsest / t["tapsight"], tsest
+			else
+				ratio("tapsight / tshark", "tshark", "tapsight")
 			ratio("tapsight / pcap_loop (read floor)", "pcap_loop", "tapsight")
 			if ("tapsight" in t)
 				printf "aim: 3x argus, 5 Mframes/s on one core; tapsight: %.2f Mframes/s, %.2f per CPU second\n",

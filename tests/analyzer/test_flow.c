@@ -587,6 +587,58 @@ Test(flow, a_late_segment_fills_its_gap_and_counts_out_of_order)
 	cr_assert(eq(u64, flow_orig(f)->retransmissions, 0));
 }
 
+Test(flow, data_sent_again_fills_earlier_gaps_too)
+{
+	struct flow_table *t = table(NULL);
+	const struct flow *f;
+
+	add(t, tcp(1 * S_, C_, ACK | PSH, 101, 901, 100));
+	add(t, tcp(2 * S_, C_, ACK | PSH, 401, 901, 100));	/* 201..400 unseen */
+	add(t, tcp(3 * S_, C_, ACK | PSH, 601, 901, 100));	/* 501..600 unseen */
+	cr_assert(eq(u64, nemitted, 0));
+	/* The network lost them before the capture point: sent again. */
+	add(t, tcp(4 * S_, C_, ACK | PSH, 201, 901, 100));
+	add(t, tcp(5 * S_, C_, ACK | PSH, 501, 901, 100));
+	add(t, tcp(6 * S_, C_, ACK | PSH, 501, 901, 100));	/* and once more */
+	f = only_flow(t);
+	cr_assert(eq(u64, flow_orig(f)->gaps, 1));		/* 301..400 */
+	cr_assert(eq(u64, flow_orig(f)->gap_bytes, 100));
+	cr_assert(eq(u64, flow_orig(f)->out_of_order, 2));
+	cr_assert(eq(u64, flow_orig(f)->retransmissions, 1));
+	cr_assert(eq(u32, flow_orig(f)->ws_lost_segments, 2));
+}
+
+Test(flow, a_segment_inside_a_gap_splits_it)
+{
+	struct flow_table *t = table(NULL);
+	const struct flow *f;
+
+	add(t, tcp(1 * S_, C_, ACK | PSH, 101, 901, 100));
+	add(t, tcp(2 * S_, C_, ACK | PSH, 501, 901, 100));	/* 201..500 unseen */
+	add(t, tcp(3 * S_, C_, ACK | PSH, 301, 901, 100));	/* 301..400 turns up */
+	f = only_flow(t);
+	cr_assert(eq(u64, flow_orig(f)->gaps, 2));
+	cr_assert(eq(u64, flow_orig(f)->gap_bytes, 200));
+	cr_assert(eq(u64, flow_orig(f)->out_of_order, 1));
+}
+
+Test(flow, remembers_the_last_four_gaps_only)
+{
+	struct flow_table *t = table(NULL);
+	const struct flow *f;
+
+	add(t, tcp(1 * S_, C_, ACK | PSH, 101, 901, 100));
+	for (uint32_t i = 1; i <= 5; i++)	/* five gaps of 100 bytes */
+		add(t, tcp((1 + i) * S_, C_, ACK | PSH, 101 + 200 * i, 901, 100));
+	add(t, tcp(7 * S_, C_, ACK | PSH, 201, 901, 100));	/* the first: forgotten */
+	add(t, tcp(8 * S_, C_, ACK | PSH, 401, 901, 100));	/* the second: remembered */
+	f = only_flow(t);
+	cr_assert(eq(u64, flow_orig(f)->gaps, 4));
+	cr_assert(eq(u64, flow_orig(f)->gap_bytes, 400));
+	cr_assert(eq(u64, flow_orig(f)->retransmissions, 1));
+	cr_assert(eq(u64, flow_orig(f)->out_of_order, 1));
+}
+
 Test(flow, data_seen_after_its_ack_fills_the_gap)
 {
 	struct flow_table *t = table(NULL);

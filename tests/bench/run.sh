@@ -117,10 +117,10 @@ LAST_STATUS=0
 
 # time_cmd INPUT LABEL STORED DATA STDOUT SLOW CLEAN -- COMMAND...
 #   Runs COMMAND up to $RUNS times (or $TIME_RUNS when set) under measure,
-#   its stdout to STDOUT and
-#   its stderr to $DIR/last.stderr.  CLEAN (a folder, or -) is removed before
-#   each run, outside the timing.  If the first run takes more than SLOW
-#   seconds (0: no limit) it is the only one.  A failed run ends the row.
+#   its stdout to STDOUT and its stderr to $DIR/last.stderr.  CLEAN (a
+#   folder or file, or -) is removed before each run, outside the timing.
+#   If the first run takes more than SLOW seconds (0: no limit) it is the
+#   only one.  A failed run ends the row.
 #   cpu_s is the median user + system time of COMMAND (and measure): bash's
 #   `times` builtin, read before and after, without a subshell that would
 #   not see the children's times.

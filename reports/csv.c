@@ -10,13 +10,48 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Cells are gathered here and written with one fwrite() per 64 KiB: a
+ * flows table has millions of cells, and stdio per character is slow. */
+#define CSV_BUF (64 * 1024)
+
 struct csv_out {
 	FILE *f;
+	char buf[CSV_BUF];
+	size_t used;
 	size_t ncolumns;
 	size_t cell;		/* cells written in the current row */
 	bool failed;
 	char *tmp_path, *final_path;
 };
+
+static void out_flush(struct csv_out *o)
+{
+	if (o->used && fwrite(o->buf, 1, o->used, o->f) != o->used)
+		o->failed = true;
+	o->used = 0;
+}
+
+static void out_put(struct csv_out *o, const void *p, size_t n)
+{
+	if (CSV_BUF - o->used < n) {
+		out_flush(o);
+		if (n > CSV_BUF) {
+			if (fwrite(p, 1, n, o->f) != n)
+				o->failed = true;
+			return;
+		}
+	}
+	memcpy(o->buf + o->used, p, n);
+	o->used += n;
+}
+
+/* Room for n more bytes in the buffer (n <= CSV_BUF). */
+static char *out_room(struct csv_out *o, size_t n)
+{
+	if (CSV_BUF - o->used < n)
+		out_flush(o);
+	return o->buf + o->used;
+}
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid.
  * Rejects overlongs, surrogates and code points above U+10FFFF. */
@@ -94,8 +129,8 @@ size_t csv_sanitize(char *dst, size_t len, const uint8_t *s, size_t n, bool host
 
 static void sep(struct csv_out *o)
 {
-	if (o->cell++ && fputc(',', o->f) == EOF)
-		o->failed = true;
+	if (o->cell++)
+		out_put(o, ",", 1);
 }
 
 static void put_quoted(struct csv_out *o, const uint8_t *s, size_t n, bool hostile)
@@ -113,8 +148,15 @@ static void put_quoted(struct csv_out *o, const uint8_t *s, size_t n, bool hosti
 		csv_sanitize(buf, need + 1, s, n, hostile);
 	}
 	sep(o);
-	if (csv_fwrite(o->f, buf, need) != 0)
+	/* libcsv's writer quotes the cell and doubles its quotes: at most
+	 * 2 * need + 2 bytes. */
+	if (2 * need + 2 <= CSV_BUF) {
+		char *dst = out_room(o, 2 * need + 2);
+
+		o->used += csv_write(dst, 2 * need + 2, buf, need);
+	} else if (csv_fwrite(o->f, buf, need) != 0) {
 		o->failed = true;
+	}
 	if (buf != small)
 		free(buf);
 }
@@ -129,18 +171,41 @@ void csv_hostile(struct csv_out *o, const uint8_t *s, size_t n)
 	put_quoted(o, s, n, true);
 }
 
+/* Decimal digits of v, written backwards from end; returns the start. */
+static char *digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void csv_u64(struct csv_out *o, uint64_t v)
 {
+	char tmp[24], *start = digits(tmp + sizeof tmp, v);
+
 	sep(o);
-	if (fprintf(o->f, "%" PRIu64, v) < 0)
-		o->failed = true;
+	out_put(o, start, (size_t)(tmp + sizeof tmp - start));
 }
 
 void csv_i64(struct csv_out *o, int64_t v)
 {
+	char tmp[24], *start;
+	/* Negate in unsigned arithmetic: -INT64_MIN does not fit an int64_t. */
+	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	start = digits(tmp + sizeof tmp, mag);
+	if (v < 0)
+		*--start = '-';
 	sep(o);
-	if (fprintf(o->f, "%" PRId64, v) < 0)
-		o->failed = true;
+	out_put(o, start, (size_t)(tmp + sizeof tmp - start));
+}
+
+void csv_raw(struct csv_out *o, const char *s)
+{
+	sep(o);
+	out_put(o, s, strlen(s));
 }
 
 void tp_format_ts(char *buf, size_t len, int64_t ns)
@@ -168,17 +233,19 @@ void csv_ts(struct csv_out *o, int64_t ns)
 	char buf[64];
 
 	tp_format_ts(buf, sizeof buf, ns);
-	sep(o);
-	if (fputs(buf, o->f) == EOF)
-		o->failed = true;
+	csv_raw(o, buf);
 }
 
 void csv_hex(struct csv_out *o, const uint8_t *p, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
+
 	sep(o);
-	for (size_t i = 0; i < n; i++)
-		if (fprintf(o->f, "%02x", p[i]) < 0)
-			o->failed = true;
+	for (size_t i = 0; i < n; i++) {
+		char pair[2] = { hex[p[i] >> 4], hex[p[i] & 15] };
+
+		out_put(o, pair, 2);
+	}
 }
 
 void csv_empty(struct csv_out *o)
@@ -191,8 +258,7 @@ void csv_end_row(struct csv_out *o)
 	/* A short row is our bug; pad it so the file stays rectangular. */
 	while (o->cell < o->ncolumns)
 		sep(o);
-	if (fputs("\r\n", o->f) == EOF)
-		o->failed = true;
+	out_put(o, "\r\n", 2);
 	o->cell = 0;
 }
 
@@ -224,8 +290,8 @@ struct csv_out *csv_open(const char *dir, const char *name, const char *const *c
 		goto fail;
 	}
 	o->ncolumns = ncolumns;
-	if (bom && fputs("\xef\xbb\xbf", o->f) == EOF)
-		o->failed = true;
+	if (bom)
+		out_put(o, "\xef\xbb\xbf", 3);
 	for (size_t i = 0; i < ncolumns; i++)
 		csv_text(o, columns[i]);
 	csv_end_row(o);
@@ -245,6 +311,7 @@ bool csv_close(struct csv_out *o, char *err, size_t errlen)
 
 	if (!o)
 		return false;
+	out_flush(o);
 	ok = !o->failed;
 	if (fflush(o->f) != 0 || ferror(o->f))
 		ok = false;

@@ -32,6 +32,9 @@ void csv_u64(struct csv_out *o, uint64_t v);
 void csv_i64(struct csv_out *o, int64_t v);
 void csv_ts(struct csv_out *o, int64_t ns);	/* 2026-11-27T06:54:40.123456789Z */
 void csv_hex(struct csv_out *o, const uint8_t *p, size_t n);
+/* A cell written as it is, unquoted: only for our own plain numbers and
+ * times ("1.500000000"), never for text. */
+void csv_raw(struct csv_out *o, const char *s);
 void csv_empty(struct csv_out *o);
 void csv_end_row(struct csv_out *o);
 

@@ -5,21 +5,22 @@
  * through a free list, so a packet allocates nothing unless it starts a
  * flow, and a new flow costs a pointer pop.  Nodes are found through a
  * chained hash table whose bucket array doubles (load factor 1) up to the
- * power of two above max_flows.  The hash is seeded with a fixed constant:
- * output must be byte-identical from run to run, and it does not depend on
- * the hash anyway (see Emission).  When the table empties (after a flush)
- * the slabs go back to the allocator, so memory follows the peak of active
- * flows since the last time the table was empty.
+ * power of two above max_flows.  The hash (as Suricata's FlowGetHash, over
+ * the canonical key) is seeded with a fixed constant: output must be
+ * byte-identical from run to run, and it does not depend on the hash anyway
+ * (see Emission).  A node is 536 bytes on x86-64 (struct flow 416).  When
+ * the table empties (after a flush) the slabs go back to the allocator, so
+ * memory follows the peak of active flows since the table was last empty.
  *
  * Keys.  IP flows are keyed on the innermost IP header: version, protocol,
  * and the two (address, port) endpoints in canonical order, smaller first
- * (memcmp of the 16-byte address, then the port), so both directions of a
+ * (the address in network byte order, then the port), so both directions of a
  * conversation meet in one flow.  Only TCP and UDP have ports; ICMP and
  * every other protocol key with ports 0 (ICMP ids and types are not part of
  * the key: all ICMP between two hosts is one flow).  IP fragments other than
  * the first carry no transport header and are keyed with ports 0 too, so
  * they form a flow of their own beside the one of their first fragment (no
- * reassembly).  VLAN ids are not part of the key: the same addresses in two
+ * reassembly; a fragmented TCP segment is counted, not sequence-analysed).  VLAN ids are not part of the key: the same addresses in two
  * VLANs are one flow, whose vlans list shows both.  Frames without an IP
  * header but with a MAC header (GOOSE, PROFINET RT, ARP, LLDP...) are keyed
  * on the MAC pair, in canonical order, and the EtherType.
@@ -31,8 +32,9 @@
  * is the largest timestamp seen so far: merged captures may step back in
  * time, and a step back must neither expire anything nor reorder a list.  A
  * flow idle for longer than its list's timeout (last activity + timeout <
- * now) is evicted before the packet is looked up, so a packet after the
- * timeout starts a new flow.  Each list keeps its head's deadline, so the
+ * now; by default TCP 300 s, closed TCP 5 s, UDP 60 s, other 60 s) is
+ * evicted before the packet is looked up, so a packet after the timeout
+ * starts a new flow.  Each list keeps its head's deadline, so the
  * per-packet check reads no cold memory.  When max_flows are active, a new
  * flow first evicts the least recently active one of all lists.
  *
@@ -55,7 +57,8 @@
  * or 'Q'; one bit gives 'S' (SYN), 'H' (SYN+ACK), 'F' or 'R'; none gives
  * 'D' with payload, else 'A' with ACK.  Further 'C' bad checksum, 'T'
  * retransmission with payload, 'G' gap, 'W' zero window, '^' flipped.  Each
- * letter is recorded once per direction (Zeek repeats some; we do not).  A
+ * letter is recorded once per direction (Zeek repeats some; we do not).
+ * Other IP flows get 'D' (payload) and 'C' only; layer-2 flows none.  A
  * SYN without ACK whose sequence number differs from that side's ISN starts
  * a new flow after emitting the old one (port reuse, as Wireshark does).
  * See tcp_sequence() for the exact definitions of gaps, retransmissions,
@@ -154,7 +157,8 @@ static int64_t add_sat(int64_t a, int64_t b)
 /* ------------------------------------------------------------------ */
 /* Keys and hashing. */
 
-/* Ports of common servers at or above 1024, sorted: ICS first of all. */
+/* Server ports at or above 1024, ICS and common IT ones: sorted, for the
+ * binary search below. */
 static const uint16_t server_ports[] = {
 	1089, 1090, 1091,	/* Foundation Fieldbus HSE */
 	1433,			/* MS SQL */
@@ -227,11 +231,12 @@ static uint64_t load64(const uint8_t *p)
 
 static uint64_t be64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v = load64(p);
+	const uint16_t one = 1;
+	uint8_t little;
 
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&little, &one, 1);
+	return little ? __builtin_bswap64(v) : v;
 }
 
 /* memcmp's order on 4- or 16-byte addresses, without a call per packet. */

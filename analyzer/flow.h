@@ -105,7 +105,7 @@ struct flow_opts {
 };
 
 /* Called once per flow when it is evicted or flushed; f is valid only
- * during the call. */
+ * during the call, which must not call back into the table. */
 typedef void flow_emit_fn(void *ctx, const struct flow *f);
 
 struct flow_table;
@@ -116,7 +116,8 @@ struct flow_table *flow_table_new(const struct flow_opts *opts, flow_emit_fn *em
  * Accounts one decoded packet (capture and frame name where it came from).
  * First evicts the flows that have been idle past their timeout at the
  * packet's time.  Packets with neither an IP header nor an Ethernet/SLL
- * header (nothing to key on) are ignored; returns false for them.
+ * header (nothing to key on) are ignored; returns false for them (and when
+ * no memory can be found for a new flow even after evicting the oldest).
  */
 bool flow_table_add(struct flow_table *t, const struct tp_packet *pkt, uint32_t capture,
 		    uint64_t frame);

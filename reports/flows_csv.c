@@ -2,7 +2,6 @@
 #include "reports/flows_csv.h"
 
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,15 +62,28 @@ static void proto_cell(struct csv_out *o, const struct flow_key *k)
 		csv_u64(o, k->proto);
 }
 
+static char *put_u64(char *p, uint64_t v);
+
 static void ip_cell(struct csv_out *o, const struct flow_key *k, int side)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (k->kind != FLOW_IP ||
-	    !inet_ntop(k->ip_version == 4 ? AF_INET : AF_INET6, k->addr[side], buf, sizeof buf))
+	if (k->kind != FLOW_IP) {
 		csv_empty(o);
-	else
+	} else if (k->ip_version == 4) {
+		/* Dotted quad by hand: glibc's inet_ntop goes through sprintf. */
+		char *p = buf;
+
+		for (int i = 0; i < 4; i++) {
+			p = put_u64(p, k->addr[side][i]);
+			*p++ = i < 3 ? '.' : '\0';
+		}
 		csv_text(o, buf);
+	} else if (inet_ntop(AF_INET6, k->addr[side], buf, sizeof buf)) {
+		csv_text(o, buf);
+	} else {
+		csv_empty(o);
+	}
 }
 
 static void port_cell(struct csv_out *o, const struct flow_key *k, int side)
@@ -82,6 +94,10 @@ static void port_cell(struct csv_out *o, const struct flow_key *k, int side)
 		csv_empty(o);
 }
 
+/* A row per flow: formatted by hand, as printf would cost more than the
+ * rest of the row. */
+static const char hex_digits[] = "0123456789abcdef";
+
 static void mac_cell(struct csv_out *o, const struct flow *f, int side)
 {
 	const uint8_t *m = f->key.mac[side];
@@ -91,36 +107,55 @@ static void mac_cell(struct csv_out *o, const struct flow *f, int side)
 		csv_empty(o);
 		return;
 	}
-	snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-		 m[5]);
+	for (int i = 0; i < 6; i++) {
+		buf[3 * i] = hex_digits[m[i] >> 4];
+		buf[3 * i + 1] = hex_digits[m[i] & 15];
+		buf[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
 	csv_text(o, buf);
+}
+
+/* Writes v in decimal at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
 }
 
 static void vlans_cell(struct csv_out *o, const struct flow *f)
 {
-	char buf[FLOW_MAX_VLANS * 6 + 1];
-	size_t len = 0;
+	char buf[FLOW_MAX_VLANS * 6 + 1], *p = buf;
 
-	buf[0] = '\0';
 	for (size_t i = 0; i < f->nvlans && i < FLOW_MAX_VLANS; i++) {
-		int n = snprintf(buf + len, sizeof buf - len, "%s%u", i ? ";" : "",
-				 (unsigned)f->vlans[i]);
-
-		if (n < 0 || (size_t)n >= sizeof buf - len)
-			break;
-		len += (size_t)n;
+		if (i)
+			*p++ = ';';
+		p = put_u64(p, f->vlans[i]);
 	}
+	*p = '\0';
 	text_or_empty(o, buf);
 }
 
-/* Seconds with nanoseconds: last_ts >= first_ts always holds. */
+/* Seconds with 9 decimals, a plain number: last_ts >= first_ts always holds. */
 static void duration_cell(struct csv_out *o, const struct flow *f)
 {
-	uint64_t ns = (uint64_t)f->last_ts - (uint64_t)f->first_ts;
-	char buf[32];
+	uint64_t ns = (uint64_t)f->last_ts - (uint64_t)f->first_ts, frac = ns % 1000000000u;
+	char buf[32], *p = put_u64(buf, ns / 1000000000u);
 
-	snprintf(buf, sizeof buf, "%" PRIu64 ".%09" PRIu64, ns / 1000000000u, ns % 1000000000u);
-	csv_text(o, buf);
+	*p++ = '.';
+	for (int i = 8; i >= 0; i--) {
+		p[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	p[9] = '\0';
+	csv_raw(o, buf);
 }
 
 /* A TCP count summed over both directions; empty for other protocols. */
@@ -173,7 +208,11 @@ void flows_csv_row(struct flows_csv *o, const char *view, const char *capture_pa
 	tcp_sum(c, tcp, d[0].zero_windows, d[1].zero_windows);
 	text_or_empty(c, flow_tcp_state_name((enum flow_tcp_state)f->tcp_state));
 	if (k->kind == FLOW_L2) {
-		snprintf(buf, sizeof buf, "0x%04x", (unsigned)k->ethertype);
+		buf[0] = '0';
+		buf[1] = 'x';
+		for (int i = 0; i < 4; i++)
+			buf[2 + i] = hex_digits[(k->ethertype >> (12 - 4 * i)) & 15];
+		buf[6] = '\0';
 		csv_text(c, buf);
 		csv_empty(c);
 	} else {

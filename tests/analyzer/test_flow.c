@@ -348,6 +348,34 @@ ParameterizedTest(struct orig_case *c, flow, chooses_the_originator)
 	cr_assert(eq(str, (char *)f->history, c->want_history), "%s", c->why);
 }
 
+struct port_case {
+	uint16_t port;
+};
+
+ParameterizedTestParameters(flow, takes_the_client_of_every_server_port_for_originator)
+{
+	static struct port_case cases[] = {
+		{ 102 }, { 443 }, { 502 }, { 1023 }, { 1089 }, { 1883 }, { 2222 }, { 2404 },
+		{ 3389 }, { 4840 }, { 5432 }, { 8080 }, { 8883 }, { 18246 }, { 20000 },
+		{ 34962 }, { 34964 }, { 44818 }, { 47808 }, { 48898 }, { 55003 },
+	};
+	return cr_make_param_array(struct port_case, cases, sizeof cases / sizeof *cases);
+}
+
+ParameterizedTest(struct port_case *c, flow, takes_the_client_of_every_server_port_for_originator)
+{
+	struct flow_table *t = table(NULL);
+
+	/* The server speaks first; 1024 and 60000 are no server ports. */
+	add(t, udp(1 * S_, "10.0.0.1", c->port, "10.0.0.2", 60000, 8));
+	add(t, udp(2 * S_, "10.0.0.3", 1024, "10.0.0.2", 60000, 8));
+	flow_table_flush(t);
+	flow_table_free(t);
+	cr_assert(eq(sz, ngot, 2));
+	cr_assert(eq(u8, got[0].orig, 1), "port %u", c->port);
+	cr_assert(eq(u8, got[1].orig, 1), "port 1024 is no server port");
+}
+
 Test(flow, takes_the_originator_of_icmp_from_echo)
 {
 	struct flow_table *t = table(NULL);

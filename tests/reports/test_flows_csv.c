@@ -251,6 +251,25 @@ Test(flows_csv, writes_other_protocols_by_number_and_unseen_macs_empty, .fini = 
 	csv_table_free(&t);
 }
 
+Test(flows_csv, writes_numbers_plain_and_text_quoted, .fini = cleanup)
+{
+	const char *dir = tmpdir_make();
+	char path[256], buf[4096];
+	FILE *f;
+	size_t n;
+
+	write_flows(dir);
+	snprintf(path, sizeof path, "%s/flows.csv", dir);
+	f = fopen(path, "rb");
+	cr_assert(not(eq(ptr, f, NULL)));
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	cr_assert(not(eq(ptr, strstr(buf, ",40000,\"2001:db8::5\",502,"), NULL)));
+	cr_assert(not(eq(ptr, strstr(buf, "Z,1.500000000,6,600,"), NULL)));
+	cr_assert(not(eq(ptr, strstr(buf, ",\"10;20\",\"erspan2\","), NULL)));
+}
+
 Test(flows_csv, open_fails_with_a_message_when_the_folder_is_missing)
 {
 	char err[256] = "";

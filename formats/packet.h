@@ -199,7 +199,9 @@ struct tp_packet {
 };
 
 /*
- * Decodes rec into pkt (all fields reset first).  fcs_len is taken from the
+ * Decodes rec into pkt.  Every field is reset first, except the entries of
+ * layers[] and mpls[] past nlayers and nmpls (read them only up to their
+ * counts: a full reset of those arrays per frame costs).  fcs_len is taken from the
  * record (link type, pcapng if_fcslen/epb_flags, pcap header FCS bits):
  * when it is positive and the frame is whole, the FCS is checked and cut
  * off.  Returns pkt->flags.

@@ -264,3 +264,46 @@ Test(cli, labels_are_words_of_64_characters_at_most)
 	cr_assert(not(cli_valid_label("a b", 3)));
 	cr_assert(not(cli_valid_label("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 65)));
 }
+
+Test(cli, a_bad_filter_is_a_usage_error_with_libpcaps_message, .fini = cleanup)
+{
+	const char *dir = tmpdir_make();
+	char path[400], args[600];
+	struct bytes b = { 0 };
+
+	small_capture(&b, 1000, 2);
+	snprintf(path, sizeof path, "%s/a.pcap", dir);
+	write_file(path, &b);
+	snprintf(args, sizeof args, "-f 'tcp port' '%s'", path);
+	cr_assert(eq(int, run(args), 2));
+	cr_assert(not(eq(ptr, strstr(err_text, "syntax error"), NULL)), "%s", err_text);
+	bytes_free(&b);
+}
+
+Test(cli, ingest_only_writes_no_flows_table, .fini = cleanup)
+{
+	const char *dir = tmpdir_make();
+	char path[400], args[600];
+	struct bytes b = { 0 };
+	struct stat st;
+
+	small_capture(&b, 1000, 2);
+	snprintf(path, sizeof path, "%s/a.pcap", dir);
+	write_file(path, &b);
+	snprintf(args, sizeof args, "'%s'", path);
+	cr_assert(eq(int, run(args), 0), "%s", err_text);
+	snprintf(path, sizeof path, "%s/flows.csv", out_dir);
+	cr_assert(eq(int, stat(path, &st), 0));
+	snprintf(path, sizeof path, "%s/a.pcap", dir);
+	snprintf(args, sizeof args, "--ingest-only '%s'", path);
+	cr_assert(eq(int, run(args), 0), "%s", err_text);
+	snprintf(path, sizeof path, "%s/flows.csv", out_dir);
+	cr_assert(not(eq(int, stat(path, &st), 0)));
+	bytes_free(&b);
+}
+
+Test(cli, timeouts_must_be_seconds, .fini = cleanup)
+{
+	cr_assert(eq(int, run("--tcp-timeout abc x.pcap"), 2));
+	cr_assert(eq(int, run("--udp-timeout 0 x.pcap"), 2));
+}

@@ -108,6 +108,8 @@ struct tp_stream {
 	const uint8_t *view_start;
 	uint64_t view_base;
 	bool in_spill;		/* the view is the spill; held_* the block's rest */
+	size_t spill_tail_held;	/* the spill's last bytes that copy those just
+				 * before held_pos in the held block */
 	bool at_end;		/* no block will come any more */
 	const uint8_t *held_pos, *held_end;
 	uint8_t *spill;
@@ -742,6 +744,7 @@ static bool next_block(struct tp_stream *s)
 	}
 	s->held_pos = b->data;
 	s->held_end = b->data + len;
+	s->spill_tail_held = 0;
 	return true;
 }
 
@@ -807,6 +810,7 @@ static bool spill_take(struct tp_stream *s, size_t n)
 	}
 	memcpy(s->spill + have, s->held_pos, take);
 	s->held_pos += take;
+	s->spill_tail_held = take;
 	s->pos = s->view_start = s->spill;
 	s->end = s->spill + have + take;
 	return true;
@@ -850,6 +854,21 @@ static const uint8_t *need_slow(struct tp_stream *s, size_t n, size_t *avail)
 			s->held_end = s->end;
 			s->view_start = s->pos = s->end = s->spill;
 			s->in_spill = true;
+			s->spill_tail_held = 0;
+		} else if (have && have <= s->spill_tail_held && s->held_pos < s->held_end) {
+			/* What is left in the spill is a copy of the held block's
+			 * bytes just before held_pos (a reader that asks for a
+			 * record and the next header leaves such a tail): read
+			 * the block in place again instead of copying every
+			 * following record through the spill.  Only when the
+			 * block has bytes beyond, or this would go round. */
+			s->view_base += (uint64_t)(s->pos - s->view_start);
+			s->view_start = s->pos = s->held_pos - have;
+			s->end = s->held_end;
+			s->held_pos = s->held_end;
+			s->in_spill = false;
+			s->spill_tail_held = 0;
+			continue;
 		} else if (!have) {
 			view_held(s);
 			continue;

@@ -22,6 +22,7 @@
 
 #include "formats/packet.h"
 #include "tests/support/bytes.h"
+#include "tests/support/frames.h"
 #include "tests/support/check.h"
 
 #define BE	true
@@ -52,52 +53,10 @@ TestSuite(decode);
 
 static void eth(struct bytes *b, uint16_t type)
 {
-	bytes_put(b, MAC_DST, 6);
-	bytes_put(b, MAC_SRC, 6);
-	bytes_u16(b, type, BE);
+	frame_eth(b, MAC_DST, MAC_SRC, type);
 }
-
-/* One 802.1Q tag after its TPID: TCI (PCP 3, DEI 1, VID 12) and the next
- * type (IEEE 802.1Q-2018 section 9.6). */
-static void tag(struct bytes *b, uint16_t tci, uint16_t next)
-{
-	bytes_u16(b, tci, BE);
-	bytes_u16(b, next, BE);
-}
-
 /* IPv4 header (RFC 791) with a right checksum; payload bytes follow. */
-static void ipv4(struct bytes *b, uint8_t proto, uint32_t src, uint32_t dst, size_t payload)
-{
-	size_t at = b->len;
-	uint32_t sum = 0;
-
-	bytes_u8(b, 0x45);
-	bytes_u8(b, 0);
-	bytes_u16(b, (uint16_t)(20 + payload), BE);
-	bytes_u16(b, 0x1234, BE);
-	bytes_u16(b, 0, BE);
-	bytes_u8(b, 64);
-	bytes_u8(b, proto);
-	bytes_u16(b, 0, BE);
-	bytes_u32(b, src, BE);
-	bytes_u32(b, dst, BE);
-	for (size_t i = 0; i < 20; i += 2)
-		sum += (uint32_t)b->p[at + i] << 8 | b->p[at + i + 1];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	b->p[at + 10] = (uint8_t)(~sum >> 8);
-	b->p[at + 11] = (uint8_t)~sum;
-}
-
 /* UDP header (RFC 768), checksum 0 (none). */
-static void udp(struct bytes *b, uint16_t sport, uint16_t dport, size_t payload)
-{
-	bytes_u16(b, sport, BE);
-	bytes_u16(b, dport, BE);
-	bytes_u16(b, (uint16_t)(8 + payload), BE);
-	bytes_u16(b, 0, BE);
-}
-
 /* ---- decoding and checking ---- */
 
 static uint32_t decode_as(const struct bytes *b, uint16_t linktype, uint32_t caplen,
@@ -295,8 +254,8 @@ Test(decode, ethernet_ipv4_udp)
 	struct bytes b = { 0 };
 
 	eth(&b, 0x0800);
-	ipv4(&b, 17, IP_A, IP_B, 8 + 4);
-	udp(&b, 20000, 502, 4);
+	frame_ipv4(&b, 17, IP_A, IP_B, 8 + 4);
+	frame_udp(&b, 20000, 502, 4);
 	bytes_put(&b, "abcd", 4);
 	cr_assert(eq(u32, decode_eth(&b), 0));
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP));
@@ -326,8 +285,8 @@ Test(decode, ethernet_ipv4_udp)
 static void frame_60(struct bytes *b)
 {
 	eth(b, 0x0800);
-	ipv4(b, 17, IP_A, IP_B, 8);
-	udp(b, 1, 2, 0);
+	frame_ipv4(b, 17, IP_A, IP_B, 8);
+	frame_udp(b, 1, 2, 0);
 	bytes_zeros(b, 60 - b->len);
 }
 
@@ -420,10 +379,10 @@ Test(decode, qinq_802_1ad_then_802_1q)
 	struct bytes b = { 0 };
 
 	eth(&b, 0x88a8);
-	tag(&b, 0x2064, 0x8100);	/* PCP 1, VID 100 */
-	tag(&b, 0x00c8, 0x0800);	/* VID 200 */
-	ipv4(&b, 17, IP_A, IP_B, 8);
-	udp(&b, 1, 2, 0);
+	frame_tag(&b, 0x2064, 0x8100);	/* PCP 1, VID 100 */
+	frame_tag(&b, 0x00c8, 0x0800);	/* VID 200 */
+	frame_ipv4(&b, 17, IP_A, IP_B, 8);
+	frame_udp(&b, 1, 2, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_VLAN, TP_PROTO_VLAN, TP_PROTO_IPV4,
 			 TP_PROTO_UDP));
@@ -443,9 +402,9 @@ Test(decode, triple_tag_with_the_old_9100_tpid)
 	struct bytes b = { 0 };
 
 	eth(&b, 0x9100);
-	tag(&b, 0x0fff, 0x88a8);	/* VID 4095 */
-	tag(&b, 0xe001, 0x8100);	/* PCP 7, VID 1 */
-	tag(&b, 0x1000, 0x0806);	/* DEI, VID 0 (priority tag) */
+	frame_tag(&b, 0x0fff, 0x88a8);	/* VID 4095 */
+	frame_tag(&b, 0xe001, 0x8100);	/* PCP 7, VID 1 */
+	frame_tag(&b, 0x1000, 0x0806);	/* DEI, VID 0 (priority tag) */
 	bytes_put(&b, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);	/* ARP request */
 	bytes_zeros(&b, 20);
 	decode_eth(&b);
@@ -467,9 +426,9 @@ Test(decode, eight_tags_fit)
 
 	eth(&b, 0x8100);
 	for (uint16_t i = 1; i < TP_MAX_VLANS; i++)
-		tag(&b, i, 0x8100);
-	tag(&b, TP_MAX_VLANS, 0x0800);
-	ipv4(&b, 253, IP_A, IP_B, 0);
+		frame_tag(&b, i, 0x8100);
+	frame_tag(&b, TP_MAX_VLANS, 0x0800);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(eq(u8, pkt.nvlans, TP_MAX_VLANS));
 	cr_assert(eq(u16, pkt.vlans[TP_MAX_VLANS - 1], TP_MAX_VLANS));
@@ -484,9 +443,9 @@ Test(decode, more_tags_than_kept_is_too_deep)
 
 	eth(&b, 0x8100);
 	for (uint16_t i = 1; i <= TP_MAX_VLANS; i++)
-		tag(&b, i, 0x8100);
-	tag(&b, TP_MAX_VLANS + 1, 0x0800);
-	ipv4(&b, 253, IP_A, IP_B, 0);
+		frame_tag(&b, i, 0x8100);
+	frame_tag(&b, TP_MAX_VLANS + 1, 0x0800);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(eq(u32, pkt.flags & TP_PKT_MALFORMED, TP_PKT_MALFORMED));
 	cr_assert(eq(u8, pkt.malformed, TP_MALFORMED_TOO_DEEP));
@@ -501,8 +460,8 @@ Test(decode, vlan_tag_cut_by_the_snaplen)
 	struct bytes b = { 0 };
 
 	eth(&b, 0x8100);
-	tag(&b, 100, 0x0800);
-	ipv4(&b, 253, IP_A, IP_B, 0);
+	frame_tag(&b, 100, 0x0800);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_as(&b, LINKTYPE_ETHERNET, 16, (uint32_t)b.len, -1);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET));
 	cr_assert(eq(u32, pkt.flags, TP_PKT_TRUNCATED));
@@ -519,7 +478,7 @@ Test(decode, llc_snap_rfc1042_carries_an_ethertype)
 
 	eth(&b, 8 + 20);	/* an 802.3 length */
 	bytes_put(&b, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-	ipv4(&b, 253, IP_A, IP_B, 0);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_LLC, TP_PROTO_IPV4));
 	cr_assert(layer_is(1, TP_PROTO_LLC, 14, 8));
@@ -674,8 +633,8 @@ Test(decode, mpls_two_labels_to_ipv4)
 	eth(&b, 0x8847);
 	lse(&b, 16, false);
 	lse(&b, 1048575, true);
-	ipv4(&b, 17, IP_A, IP_B, 8);
-	udp(&b, 1, 2, 0);
+	frame_ipv4(&b, 17, IP_A, IP_B, 8);
+	frame_udp(&b, 1, 2, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_MPLS, TP_PROTO_MPLS, TP_PROTO_IPV4,
 			 TP_PROTO_UDP));
@@ -718,8 +677,8 @@ Test(decode, mpls_ethernet_pseudowire_with_control_word)
 	bytes_u32(&b, 0, BE);				/* control word */
 	bytes_put(&b, "\xcc\x07\x0d\x08\x00\x00\xcc\x00\x0a\x64\x00\x00", 12);
 	bytes_u16(&b, 0x8100, BE);
-	tag(&b, 10, 0x0800);
-	ipv4(&b, 253, IP_A, IP_B, 0);
+	frame_tag(&b, 10, 0x0800);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_MPLS, TP_PROTO_MPLS, TP_PROTO_ETHERNET,
 			 TP_PROTO_VLAN, TP_PROTO_IPV4));
@@ -737,7 +696,7 @@ Test(decode, mpls_ethernet_pseudowire_without_control_word)
 	eth(&b, 0x8847);
 	lse(&b, 100, true);
 	eth(&b, 0x0800);	/* destination 00:1b:...: first nibble 0 */
-	ipv4(&b, 253, IP_A, IP_B, 0);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_MPLS, TP_PROTO_ETHERNET, TP_PROTO_IPV4));
 	cr_assert(layer_is(2, TP_PROTO_ETHERNET, 18, 14));
@@ -752,7 +711,7 @@ Test(decode, mpls_more_labels_than_kept_is_too_deep)
 	for (uint32_t i = 0; i < TP_MAX_MPLS; i++)
 		lse(&b, 100 + i, false);
 	lse(&b, 200, true);
-	ipv4(&b, 253, IP_A, IP_B, 0);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(eq(u8, pkt.malformed, TP_MALFORMED_TOO_DEEP));
 	cr_assert(eq(u8, pkt.nmpls, TP_MAX_MPLS));
@@ -767,7 +726,7 @@ Test(decode, mpls_label_cut_by_the_snaplen)
 
 	eth(&b, 0x8847);
 	lse(&b, 16, true);
-	ipv4(&b, 253, IP_A, IP_B, 0);
+	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_as(&b, LINKTYPE_ETHERNET, 16, (uint32_t)b.len, -1);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET));
 	cr_assert(eq(u8, pkt.truncated_in, TP_PROTO_MPLS));
@@ -788,17 +747,17 @@ Test(decode, more_layers_than_the_table_holds_is_too_deep)
 	eth(&b, 0x8847);
 	for (uint32_t i = 0; i < TP_MAX_MPLS; i++)
 		lse(&b, 100 + i, i == TP_MAX_MPLS - 1);
-	ipv4(&b, 47, IP_A, IP_B, 4 + 14 + 4 * TP_MAX_VLANS + 20 + 4 + 14 + 20 + 8);
+	frame_ipv4(&b, 47, IP_A, IP_B, 4 + 14 + 4 * TP_MAX_VLANS + 20 + 4 + 14 + 20 + 8);
 	bytes_put(&b, "\x00\x00\x65\x58", 4);
 	eth(&b, 0x8100);
 	for (uint16_t i = 1; i < TP_MAX_VLANS; i++)
-		tag(&b, i, 0x8100);
-	tag(&b, TP_MAX_VLANS, 0x0800);
-	ipv4(&b, 47, IP_A, IP_B, 4 + 14 + 20 + 8);
+		frame_tag(&b, i, 0x8100);
+	frame_tag(&b, TP_MAX_VLANS, 0x0800);
+	frame_ipv4(&b, 47, IP_A, IP_B, 4 + 14 + 20 + 8);
 	bytes_put(&b, "\x00\x00\x65\x58", 4);
 	eth(&b, 0x0800);
-	ipv4(&b, 17, IP_A, IP_B, 8);
-	udp(&b, 1, 2, 0);
+	frame_ipv4(&b, 17, IP_A, IP_B, 8);
+	frame_udp(&b, 1, 2, 0);
 	decode_eth(&b);
 	cr_assert(eq(u8, pkt.nlayers, TP_MAX_LAYERS));
 	cr_assert(eq(u8, pkt.layers[TP_MAX_LAYERS - 1].proto, TP_PROTO_IPV4));
@@ -811,10 +770,10 @@ Test(decode, a_reused_packet_keeps_nothing_of_the_last_frame)
 	struct bytes deep = { 0 }, flat = { 0 };
 
 	eth(&deep, 0x8100);
-	tag(&deep, 7, 0x8847);
+	frame_tag(&deep, 7, 0x8847);
 	lse(&deep, 16, true);
-	ipv4(&deep, 17, IP_A, IP_B, 8);
-	udp(&deep, 1, 2, 0);
+	frame_ipv4(&deep, 17, IP_A, IP_B, 8);
+	frame_udp(&deep, 1, 2, 0);
 	decode_as(&deep, LINKTYPE_ETHERNET, (uint32_t)deep.len, (uint32_t)deep.len + 4, 4);
 	bytes_put(&flat, "\x07\x00\x00\x00", 4);	/* a family with no decoder */
 	decode_as(&flat, LINKTYPE_NULL, 4, 4, -1);

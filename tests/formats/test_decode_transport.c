@@ -17,6 +17,7 @@
 
 #include "formats/packet.h"
 #include "tests/support/bytes.h"
+#include "tests/support/check.h"
 
 #define BE	true
 
@@ -27,17 +28,6 @@
 #define ET_IPV6		0x86dd
 
 TestSuite(decode_transport);
-
-/* Bytes equal; logs both sides when not.  (Criterion's eq(u8[n]) leaks
- * its diff under LeakSanitizer.) */
-static bool same_bytes(const uint8_t *got, const uint8_t *want, size_t n)
-{
-	if (memcmp(got, want, n) == 0)
-		return true;
-	for (size_t i = 0; i < n; i++)
-		cr_log_error("byte %zu: got 0x%02x, want 0x%02x", i, got[i], want[i]);
-	return false;
-}
 
 static const uint8_t A4[4] = { 192, 168, 10, 1 };	/* HMI */
 static const uint8_t B4[4] = { 192, 168, 10, 200 };	/* PLC */

@@ -19,6 +19,7 @@
 
 #include "formats/packet.h"
 #include "tests/support/bytes.h"
+#include "tests/support/frames.h"
 
 #define BE	true
 
@@ -49,50 +50,6 @@ TestSuite(decode_tunnel);
 
 /* ---- builders ---- */
 
-static void eth(struct bytes *b, const uint8_t dst[6], const uint8_t src[6], uint16_t type)
-{
-	bytes_put(b, dst, 6);
-	bytes_put(b, src, 6);
-	bytes_u16(b, type, BE);
-}
-
-static void tag(struct bytes *b, uint16_t tci, uint16_t next)
-{
-	bytes_u16(b, tci, BE);
-	bytes_u16(b, next, BE);
-}
-
-static void ipv4(struct bytes *b, uint8_t proto, uint32_t src, uint32_t dst, size_t payload)
-{
-	size_t at = b->len;
-	uint32_t sum = 0;
-
-	bytes_u8(b, 0x45);
-	bytes_u8(b, 0);
-	bytes_u16(b, (uint16_t)(20 + payload), BE);
-	bytes_u16(b, 0x1234, BE);
-	bytes_u16(b, 0, BE);
-	bytes_u8(b, 64);
-	bytes_u8(b, proto);
-	bytes_u16(b, 0, BE);
-	bytes_u32(b, src, BE);
-	bytes_u32(b, dst, BE);
-	for (size_t i = 0; i < 20; i += 2)
-		sum += (uint32_t)b->p[at + i] << 8 | b->p[at + i + 1];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	b->p[at + 10] = (uint8_t)(~sum >> 8);
-	b->p[at + 11] = (uint8_t)~sum;
-}
-
-static void udp(struct bytes *b, uint16_t sport, uint16_t dport, size_t payload)
-{
-	bytes_u16(b, sport, BE);
-	bytes_u16(b, dport, BE);
-	bytes_u16(b, (uint16_t)(8 + payload), BE);
-	bytes_u16(b, 0, BE);
-}
-
 /* A 20-byte TCP header (RFC 9293 section 3.1), SYN. */
 static void tcp(struct bytes *b, uint16_t sport, uint16_t dport)
 {
@@ -112,9 +69,9 @@ static void tcp(struct bytes *b, uint16_t sport, uint16_t dport)
 #define INNER_LEN (14 + 20 + 8 + 4)
 static void inner_frame(struct bytes *b)
 {
-	eth(b, IN_DST, IN_SRC, 0x0800);
-	ipv4(b, IPPROTO_UDP_, INNER_A, INNER_B, 8 + 4);
-	udp(b, 20000, 502, 4);
+	frame_eth(b, IN_DST, IN_SRC, 0x0800);
+	frame_ipv4(b, IPPROTO_UDP_, INNER_A, INNER_B, 8 + 4);
+	frame_udp(b, 20000, 502, 4);
 	bytes_put(b, "\x00\x01\x00\x00", 4);
 }
 
@@ -122,8 +79,8 @@ static void inner_frame(struct bytes *b)
  * bytes of protocol proto. */
 static void outer(struct bytes *b, uint8_t proto, size_t payload)
 {
-	eth(b, MAC_DST, MAC_SRC, 0x0800);
-	ipv4(b, proto, OUTER_A, OUTER_B, payload);
+	frame_eth(b, MAC_DST, MAC_SRC, 0x0800);
+	frame_ipv4(b, proto, OUTER_A, OUTER_B, payload);
 }
 
 /* ERSPAN type II header (draft-foschiano-erspan-03 section 4.2). */
@@ -231,8 +188,8 @@ Test(decode_tunnel, gre_with_key_and_sequence_carries_ipv4)
 	bytes_put(&b, "\x30\x00\x08\x00", 4);	/* K, S; IPv4 */
 	bytes_u32(&b, 0x01020304, BE);
 	bytes_u32(&b, 42, BE);
-	ipv4(&b, IPPROTO_UDP_, INNER_A, INNER_B, 8 + 4);
-	udp(&b, 20000, 502, 4);
+	frame_ipv4(&b, IPPROTO_UDP_, INNER_A, INNER_B, 8 + 4);
+	frame_udp(&b, 20000, 502, 4);
 	bytes_zeros(&b, 4);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE, TP_PROTO_IPV4,
@@ -261,7 +218,7 @@ Test(decode_tunnel, gre_checksum_word_comes_before_the_key)
 	bytes_put(&b, "\xa0\x00\x08\x00", 4);	/* C, K */
 	bytes_put(&b, "\x12\x34\x00\x00", 4);	/* checksum, reserved1 */
 	bytes_u32(&b, 7, BE);
-	ipv4(&b, 253, INNER_A, INNER_B, 0);
+	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
 	cr_assert(layer_is(2, TP_PROTO_GRE, 34, 12));
 	cr_assert(eq(u32, pkt.gre_key, 7));
@@ -282,7 +239,7 @@ Test(decode_tunnel, gre_rfc1701_routing_is_skipped)
 	bytes_put(&b, "\x08\x00\x00\x04", 4);	/* SRE: IP, offset 0, length 4 */
 	bytes_put(&b, "\xc0\x00\x02\x09", 4);
 	bytes_put(&b, "\x00\x00\x00\x00", 4);	/* end of the list */
-	ipv4(&b, 253, INNER_A, INNER_B, 0);
+	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE, TP_PROTO_IPV4));
 	cr_assert(layer_is(2, TP_PROTO_GRE, 34, 20));
@@ -321,7 +278,7 @@ Test(decode_tunnel, gre_version_2_is_malformed)
 
 	outer(&b, IPPROTO_GRE_, 4 + 20);
 	bytes_put(&b, "\x00\x02\x08\x00", 4);
-	ipv4(&b, 253, INNER_A, INNER_B, 0);
+	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4));
 	cr_assert(eq(u8, pkt.malformed, TP_MALFORMED_GRE));
@@ -348,15 +305,15 @@ Test(decode_tunnel, gre_transparent_ethernet_bridging)
 {
 	struct bytes b = { 0 };
 
-	eth(&b, MAC_DST, MAC_SRC, 0x8100);
-	tag(&b, 999, 0x0800);			/* an RSPAN-like outer tag */
-	ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, 8 + INNER_LEN + 4);
+	frame_eth(&b, MAC_DST, MAC_SRC, 0x8100);
+	frame_tag(&b, 999, 0x0800);			/* an RSPAN-like outer tag */
+	frame_ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, 8 + INNER_LEN + 4);
 	bytes_put(&b, "\x20\x00\x65\x58", 4);	/* K; 0x6558 */
 	bytes_u32(&b, 0x2a, BE);
-	eth(&b, IN_DST, IN_SRC, 0x8100);
-	tag(&b, 10, 0x0800);
-	ipv4(&b, IPPROTO_UDP_, INNER_A, INNER_B, 8 + 4);
-	udp(&b, 20000, 502, 4);
+	frame_eth(&b, IN_DST, IN_SRC, 0x8100);
+	frame_tag(&b, 10, 0x0800);
+	frame_ipv4(&b, IPPROTO_UDP_, INNER_A, INNER_B, 8 + 4);
+	frame_udp(&b, 20000, 502, 4);
 	bytes_put(&b, "\x00\x01\x00\x00", 4);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_VLAN, TP_PROTO_IPV4, TP_PROTO_GRE,
@@ -614,7 +571,7 @@ Test(decode_tunnel, erspan_inside_gre_keeps_the_erspan_sequence)
 	outer(&b, IPPROTO_GRE_, 8 + 20 + 8 + 8 + INNER_LEN);
 	bytes_put(&b, "\x20\x00\x08\x00", 4);	/* K; IPv4 */
 	bytes_u32(&b, 0xfeed, BE);
-	ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, 8 + 8 + INNER_LEN);
+	frame_ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, 8 + 8 + INNER_LEN);
 	bytes_put(&b, "\x10\x00\x88\xbe", 4);
 	bytes_u32(&b, 1234, BE);
 	erspan2(&b, 0, 0, 0, false, 55, 0);
@@ -636,7 +593,7 @@ Test(decode_tunnel, vxlan)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 8 + INNER_LEN);
-	udp(&b, 54321, 4789, 8 + INNER_LEN);
+	frame_udp(&b, 54321, 4789, 8 + INNER_LEN);
 	bytes_put(&b, "\x08\x00\x00\x00\x12\x34\x56\x00", 8);
 	inner_frame(&b);
 	decode_eth(&b);
@@ -654,7 +611,7 @@ Test(decode_tunnel, vxlan_without_the_i_flag_has_no_vni)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 8 + INNER_LEN);
-	udp(&b, 54321, 4789, 8 + INNER_LEN);
+	frame_udp(&b, 54321, 4789, 8 + INNER_LEN);
 	bytes_put(&b, "\x00\x00\x00\x00\x12\x34\x56\x00", 8);
 	inner_frame(&b);
 	decode_eth(&b);
@@ -669,11 +626,11 @@ Test(decode_tunnel, vxlan_in_vxlan_keeps_the_outer_vni)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 8 + 14 + 20 + 8 + 8 + INNER_LEN);
-	udp(&b, 1, 4789, 8 + 14 + 20 + 8 + 8 + INNER_LEN);
+	frame_udp(&b, 1, 4789, 8 + 14 + 20 + 8 + 8 + INNER_LEN);
 	bytes_put(&b, "\x08\x00\x00\x00\x00\x00\x01\x00", 8);
-	eth(&b, MAC_DST, MAC_SRC, 0x0800);
-	ipv4(&b, IPPROTO_UDP_, OUTER_A, OUTER_B, 8 + 8 + INNER_LEN);
-	udp(&b, 2, 4789, 8 + INNER_LEN);
+	frame_eth(&b, MAC_DST, MAC_SRC, 0x0800);
+	frame_ipv4(&b, IPPROTO_UDP_, OUTER_A, OUTER_B, 8 + 8 + INNER_LEN);
+	frame_udp(&b, 2, 4789, 8 + INNER_LEN);
 	bytes_put(&b, "\x08\x00\x00\x00\x00\x00\x02\x00", 8);
 	inner_frame(&b);
 	decode_eth(&b);
@@ -689,7 +646,7 @@ Test(decode_tunnel, geneve_with_options)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 16 + INNER_LEN);
-	udp(&b, 54321, 6081, 16 + INNER_LEN);
+	frame_udp(&b, 54321, 6081, 16 + INNER_LEN);
 	bytes_put(&b, "\x02\x00\x65\x58\xab\xcd\xef\x00", 8);
 	bytes_put(&b, "\x01\x02\x03\x01\x00\x00\x00\x01", 8);	/* one option */
 	inner_frame(&b);
@@ -708,9 +665,9 @@ Test(decode_tunnel, geneve_carrying_ipv4)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 8 + 20);
-	udp(&b, 54321, 6081, 8 + 20);
+	frame_udp(&b, 54321, 6081, 8 + 20);
 	bytes_put(&b, "\x00\x00\x08\x00\x00\x00\x05\x00", 8);
-	ipv4(&b, 253, INNER_A, INNER_B, 0);
+	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP, TP_PROTO_GENEVE,
 			 TP_PROTO_IPV4));
@@ -726,7 +683,7 @@ Test(decode_tunnel, geneve_unknown_protocol_is_not_entered)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 8 + 4);
-	udp(&b, 54321, 6081, 8 + 4);
+	frame_udp(&b, 54321, 6081, 8 + 4);
 	bytes_put(&b, "\x00\x00\x88\xb8\x00\x00\x05\x00", 8);	/* GOOSE */
 	bytes_zeros(&b, 4);
 	decode_eth(&b);
@@ -742,7 +699,7 @@ Test(decode_tunnel, geneve_options_cut_by_the_snaplen)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 16 + INNER_LEN);
-	udp(&b, 54321, 6081, 16 + INNER_LEN);
+	frame_udp(&b, 54321, 6081, 16 + INNER_LEN);
 	bytes_put(&b, "\x02\x00\x65\x58\xab\xcd\xef\x00", 8);
 	bytes_zeros(&b, 8);
 	inner_frame(&b);
@@ -758,7 +715,7 @@ Test(decode_tunnel, geneve_version_1_is_not_read_past_its_first_word)
 	struct bytes b = { 0 };
 
 	outer(&b, IPPROTO_UDP_, 8 + 8 + INNER_LEN);
-	udp(&b, 54321, 6081, 8 + INNER_LEN);
+	frame_udp(&b, 54321, 6081, 8 + INNER_LEN);
 	bytes_put(&b, "\x40\x00\x65\x58\x00\x00\x05\x00", 8);
 	inner_frame(&b);
 	decode_eth(&b);
@@ -774,12 +731,12 @@ Test(decode_tunnel, more_tunnels_than_allowed_is_too_deep)
 	struct bytes b = { 0 };
 	const int n = TP_MAX_TUNNELS + 1;
 
-	eth(&b, MAC_DST, MAC_SRC, 0x0800);
+	frame_eth(&b, MAC_DST, MAC_SRC, 0x0800);
 	for (int i = 0; i < n; i++) {
-		ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, (size_t)(n - i) * 24);
+		frame_ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, (size_t)(n - i) * 24);
 		bytes_put(&b, "\x00\x00\x08\x00", 4);
 	}
-	ipv4(&b, 253, INNER_A, INNER_B, 0);
+	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
 	cr_assert(eq(u8, pkt.nlayers, 1 + 2 * n));
 	cr_assert(eq(u8, pkt.layers[2 * n].proto, TP_PROTO_GRE));
@@ -794,12 +751,12 @@ Test(decode_tunnel, as_many_tunnels_as_allowed)
 	struct bytes b = { 0 };
 	const int n = TP_MAX_TUNNELS;
 
-	eth(&b, MAC_DST, MAC_SRC, 0x0800);
+	frame_eth(&b, MAC_DST, MAC_SRC, 0x0800);
 	for (int i = 0; i < n; i++) {
-		ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, (size_t)(n - i) * 24);
+		frame_ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, (size_t)(n - i) * 24);
 		bytes_put(&b, "\x00\x00\x08\x00", 4);
 	}
-	ipv4(&b, 253, INNER_A, INNER_B, 0);
+	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
 	cr_assert(eq(u8, pkt.nlayers, 1 + 2 * n + 1));
 	cr_assert(eq(u32, pkt.flags & TP_PKT_MALFORMED, 0));
@@ -835,15 +792,15 @@ Test(decode_tunnel, deep_frame_cut_at_every_byte)
 	const size_t nwant = sizeof want / sizeof want[0];
 	struct bytes b = { 0 };
 
-	eth(&b, MAC_DST, MAC_SRC, 0x8100);
-	tag(&b, 300, 0x0800);
-	ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, 8 + 8 + 14 + 4 + 20 + 20 + 4);
+	frame_eth(&b, MAC_DST, MAC_SRC, 0x8100);
+	frame_tag(&b, 300, 0x0800);
+	frame_ipv4(&b, IPPROTO_GRE_, OUTER_A, OUTER_B, 8 + 8 + 14 + 4 + 20 + 20 + 4);
 	bytes_put(&b, "\x10\x00\x88\xbe", 4);
 	bytes_u32(&b, 77, BE);
 	erspan2(&b, 10, 0, 2, false, 5, 1);
-	eth(&b, IN_DST, IN_SRC, 0x8100);
-	tag(&b, 10, 0x0800);
-	ipv4(&b, IPPROTO_TCP_, INNER_A, INNER_B, 20 + 4);
+	frame_eth(&b, IN_DST, IN_SRC, 0x8100);
+	frame_tag(&b, 10, 0x0800);
+	frame_ipv4(&b, IPPROTO_TCP_, INNER_A, INNER_B, 20 + 4);
 	tcp(&b, 40000, 102);
 	bytes_put(&b, "\x03\x00\x00\x04", 4);
 	cr_assert(eq(sz, b.len, 116));

@@ -5,6 +5,8 @@
 #define TP_TEST_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /*
  * Strings equal, NULL only to NULL; logs what differed.  (Criterion's
@@ -12,5 +14,9 @@
  * Use as cr_assert(same(got, want)).
  */
 bool same(const char *got, const char *want);
+
+/* n bytes equal; logs every byte when not.  (Criterion's eq(u8[n]) leaks
+ * its diff under LeakSanitizer.) */
+bool same_bytes(const uint8_t *got, const uint8_t *want, size_t n);
 
 #endif

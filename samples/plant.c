@@ -1,0 +1,182 @@
+/*
+ * plant.c - the simulated plant: devices on the ports of one switch, and the
+ * timeline of what each of them says.
+ *
+ *   port  device        role
+ *      1  gw-01         router / firewall, DHCP, DNS and NTP server
+ *      2  hmi-01        Modbus/TCP client polling plc-01 and plc-02
+ *      3  plc-01        Modbus/TCP server
+ *      4  plc-02        Modbus/TCP server
+ *      5  ied-q1        IEC 61850 GOOSE publisher (the damaged link)
+ *      6  scada-01      DNP3 and IEC 60870-5-104 master
+ *      7  rtu-dnp3      DNP3 outstation
+ *      8  rtu-104       IEC 60870-5-104 controlled station
+ *     16  rogue-laptop  appears halfway through: DHCP, ARP, port scan
+ *
+ * Every scenario writes its whole timeline into the wire list, which is
+ * then sorted; all randomness comes from the seeded PRNG.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "samples/sim.h"
+
+struct device_spec {
+	const char *name, *vendor, *model, *role, *protocols;
+	uint8_t oui[3];
+	uint8_t host;	/* last octet of the IP, and of the MAC */
+	uint8_t port;
+	uint8_t ttl;
+	bool rogue;
+};
+
+/* OUIs from the IEEE registry (as in Wireshark's manuf): Cisco 00:00:0C,
+ * Dell 00:14:22, Schneider (Telemecanique) 00:80:F4, ABB Oy 00:21:C1,
+ * SEL 00:30:A7, Hitachi Energy (ex ABB Power Grids) 00:02:A3.  The rogue
+ * laptop uses a randomised, locally administered MAC, as modern OSes do. */
+static const struct device_spec specs[] = {
+	{ "gw-01", "Cisco", "IR1101", "router", "arp dhcp-server dns-server ntp-server lldp",
+	  { 0x00, 0x00, 0x0c }, 1, 1, 255, false },
+	{ "hmi-01", "Dell", "OptiPlex 7090 (HMI)", "hmi", "modbus-client dns-client ntp-client",
+	  { 0x00, 0x14, 0x22 }, 10, 2, 128, false },
+	{ "plc-01", "Schneider Electric", "BMX P34 2020", "plc", "modbus-server lldp",
+	  { 0x00, 0x80, 0xf4 }, 21, 3, 64, false },
+	{ "plc-02", "Schneider Electric", "BME P58 2040", "plc", "modbus-server lldp",
+	  { 0x00, 0x80, 0xf4 }, 22, 4, 64, false },
+	{ "ied-q1", "ABB", "REF615", "ied", "goose-publisher lldp",
+	  { 0x00, 0x21, 0xc1 }, 31, 5, 64, false },
+	{ "scada-01", "Dell", "PowerEdge R450 (SCADA)", "scada-master", "dnp3-master iec104-master ntp-client",
+	  { 0x00, 0x14, 0x22 }, 5, 6, 128, false },
+	{ "rtu-dnp3", "SEL", "SEL-3505 RTAC", "rtu", "dnp3-outstation lldp",
+	  { 0x00, 0x30, 0xa7 }, 41, 7, 64, false },
+	{ "rtu-104", "Hitachi Energy", "RTU560", "rtu", "iec104-slave lldp",
+	  { 0x00, 0x02, 0xa3 }, 42, 8, 64, false },
+	{ "rogue-laptop", "unknown", "unknown", "unknown", "dhcp-client arp port-scan",
+	  { 0x02, 0x5e, 0x3a }, 100, 16, 128, true },
+};
+
+enum { GW, HMI, PLC1, PLC2, IED, SCADA, RTU_DNP3, RTU_104, ROGUE };
+
+const struct sim_device *plant_device_by_mac(const struct sim_plant *pl, const uint8_t mac[6])
+{
+	for (size_t i = 0; i < pl->ndev; i++)
+		if (memcmp(pl->dev[i].mac, mac, 6) == 0)
+			return &pl->dev[i];
+	return NULL;
+}
+
+static void add_devices(struct sim_plant *pl)
+{
+	for (size_t i = 0; i < sizeof specs / sizeof specs[0] && i < SIM_MAX_DEVICES; i++) {
+		const struct device_spec *s = &specs[i];
+		struct sim_device *d = &pl->dev[pl->ndev++];
+
+		d->name = s->name;
+		d->vendor = s->vendor;
+		d->model = s->model;
+		d->role = s->role;
+		d->protocols = s->protocols;
+		memcpy(d->mac, s->oui, 3);
+		d->mac[3] = (uint8_t)(0x10 + i);
+		d->mac[4] = (uint8_t)sim_rng_below(&pl->rng, 256);
+		d->mac[5] = s->host;
+		d->ip[0] = 10;
+		d->ip[1] = 10;
+		d->ip[2] = 0;
+		d->ip[3] = s->host;
+		d->port = s->port;
+		d->ttl = s->ttl;
+		d->rogue = s->rogue;
+		d->ip_id = (uint16_t)sim_rng_next(&pl->rng);
+	}
+}
+
+/* The rogue laptop: link up halfway, DHCP, announce, ARP sweep of the
+ * PLCs, then a SYN scan of common and ICS ports (nmap -sS style: an open
+ * port answers SYN/ACK and gets a RST; a closed one answers RST/ACK). */
+static void rogue_scenario(struct sim_plant *pl, struct sim_device *rogue, struct sim_device *gw,
+			   struct sim_device *const *targets, size_t ntargets)
+{
+	static const uint16_t ports[] = { 21, 22, 23, 80, 102, 443, 502, 1911, 2404, 20000, 44818, 47808 };
+	uint64_t t = rogue->link_up_ns + 1500 * SIM_NS_PER_MS;
+	unsigned sport = 40000 + (unsigned)sim_rng_below(&pl->rng, 20000);
+
+	t = dhcp_dora(pl, t, rogue, gw);
+	arp_gratuitous(pl, t + 5 * SIM_NS_PER_MS, rogue);
+	t += 2 * SIM_NS_PER_S;
+	for (size_t i = 0; i < ntargets; i++) {
+		arp_exchange(pl, t, rogue, targets[i]);
+		t += 3 * SIM_NS_PER_MS;
+	}
+	for (size_t i = 0; i < ntargets; i++) {
+		for (size_t j = 0; j < sizeof ports / sizeof ports[0]; j++) {
+			uint32_t seq = (uint32_t)sim_rng_next(&pl->rng);
+			uint32_t srv = (uint32_t)sim_rng_next(&pl->rng);
+			uint64_t tr = t + 150000 + sim_rng_below(&pl->rng, 100000);
+			bool open = ports[j] == 502 || ports[j] == 80;
+
+			tcp_segment(pl, t, rogue, targets[i], sport, ports[j], seq, 0, TCP_SYN, NULL, "tcp");
+			if (open) {
+				tcp_segment(pl, tr, targets[i], rogue, ports[j], sport, srv, seq + 1,
+					    TCP_SYN | TCP_ACK, NULL, "tcp");
+				tcp_segment(pl, tr + 50000, rogue, targets[i], sport, ports[j], seq + 1, 0,
+					    TCP_RST, NULL, "tcp");
+			} else {
+				tcp_segment(pl, tr, targets[i], rogue, ports[j], sport, 0, seq + 1,
+					    TCP_RST | TCP_ACK, NULL, "tcp");
+			}
+			t += 1 * SIM_NS_PER_MS + sim_rng_below(&pl->rng, 500000);
+		}
+	}
+}
+
+int plant_build(struct sim_plant *pl, uint64_t seed, uint64_t duration_s)
+{
+	struct sim_device *d;
+
+	memset(pl, 0, sizeof *pl);
+	pl->rng.state = seed;
+	pl->start_ns = SIM_EPOCH_S * SIM_NS_PER_S;
+	pl->duration_ns = duration_s * SIM_NS_PER_S;
+	add_devices(pl);
+	d = pl->dev;
+	d[ROGUE].link_up_ns = pl->duration_ns / 2;
+
+	/* Every device announces itself when the capture starts (its link is
+	 * already up: the plant is running; these are periodic refreshes). */
+	for (size_t i = 0; i < pl->ndev; i++)
+		if (!d[i].rogue)
+			arp_gratuitous(pl, 10 * SIM_NS_PER_MS * (i + 1), &d[i]);
+
+	modbus_scenario(pl, &d[HMI], &d[PLC1], 49801, 200 * SIM_NS_PER_MS);
+	modbus_scenario(pl, &d[HMI], &d[PLC2], 49802, 250 * SIM_NS_PER_MS);
+	goose_scenario(pl, &d[IED], 50 * SIM_NS_PER_MS);
+	dnp3_scenario(pl, &d[SCADA], &d[RTU_DNP3], 50201, 300 * SIM_NS_PER_MS);
+	iec104_scenario(pl, &d[SCADA], &d[RTU_104], 50202, 350 * SIM_NS_PER_MS);
+	ntp_scenario(pl, &d[HMI], &d[GW], 120 * SIM_NS_PER_MS, 16 * SIM_NS_PER_S);
+	ntp_scenario(pl, &d[SCADA], &d[GW], 130 * SIM_NS_PER_MS, 16 * SIM_NS_PER_S);
+	{
+		static const uint8_t historian[4] = { 10, 10, 0, 50 };
+
+		dns_query(pl, 2 * SIM_NS_PER_S + 100 * SIM_NS_PER_MS, &d[HMI], &d[GW], "historian.plant.local",
+			  historian);
+		dns_query(pl, pl->duration_ns * 2 / 3, &d[HMI], &d[GW], "historian.plant.local", historian);
+	}
+	for (size_t i = 0; i < pl->ndev; i++)
+		if (strstr(d[i].protocols, "lldp"))
+			lldp_scenario(pl, &d[i], (1 + i) * 1500 * SIM_NS_PER_MS);
+	{
+		struct sim_device *targets[2] = { &d[PLC1], &d[PLC2] };
+
+		rogue_scenario(pl, &d[ROGUE], &d[GW], targets, 2);
+	}
+	if (pl->wire.full)
+		return -1;
+	wire_sort(&pl->wire);
+	return 0;
+}
+
+void plant_free(struct sim_plant *pl)
+{
+	wire_free(&pl->wire);
+}

@@ -1,0 +1,186 @@
+/*
+ * truth.c - the ground truth as CSV (RFC 4180): one row per wire frame, per
+ * device, per known asset, per view.  Text fields are always quoted with
+ * inner quotes doubled; a cell starting with = + - @ TAB or CR gets a
+ * leading apostrophe so a spreadsheet does not run it as a formula.
+ * Times are ISO 8601 UTC with nine decimals.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "samples/sim.h"
+
+static void csv_text(FILE *f, const char *s)
+{
+	fputc('"', f);
+	if (s[0] && strchr("=+-@\t\r", s[0]))
+		fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void iso_time(FILE *f, uint64_t ns)
+{
+	time_t sec = (time_t)(ns / SIM_NS_PER_S);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	fprintf(f, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRIu64 "Z", tm.tm_year + 1900, tm.tm_mon + 1,
+		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (uint64_t)(ns % SIM_NS_PER_S));
+}
+
+static void mac_text(char out[18], const uint8_t m[6])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static void ip_text(char out[16], const uint8_t ip[4])
+{
+	snprintf(out, 16, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+}
+
+static const char *damage_name(unsigned d)
+{
+	switch (d) {
+	case SIM_DAMAGE_NONE: return "none";
+	case SIM_DAMAGE_BAD_FCS: return "bad_fcs";
+	case SIM_DAMAGE_RUNT: return "runt";
+	}
+	return "unknown";
+}
+
+static FILE *open_in(const char *dir, const char *name)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+		return NULL;
+	return fopen(path, "w");
+}
+
+static int close_checked(FILE *f)
+{
+	int bad = ferror(f);
+
+	return (fclose(f) != 0 || bad) ? -1 : 0;
+}
+
+int truth_write_frames(const struct sim_plant *pl, const char *dir)
+{
+	FILE *f = open_in(dir, "truth-frames.csv");
+
+	if (!f)
+		return -1;
+	fputs("index,ts,in_port,out_ports,length,protocol,damaged\n", f);
+	for (size_t i = 0; i < pl->wire.n; i++) {
+		const struct sim_frame *fr = &pl->wire.frames[i];
+		char ports[SIM_MAX_PORTS * 3 + 1];
+		size_t n = 0;
+
+		ports[0] = '\0';
+		for (unsigned p = 1; p <= SIM_MAX_PORTS; p++)
+			if (fr->out_ports & (1u << p))
+				n += (size_t)snprintf(ports + n, sizeof ports - n, "%s%u", n ? ";" : "", p);
+		fprintf(f, "%zu,", i + 1);
+		iso_time(f, fr->ts_ns);
+		fprintf(f, ",%u,", fr->in_port);
+		csv_text(f, ports);
+		fprintf(f, ",%u,", fr->len);
+		csv_text(f, fr->proto);
+		fputc(',', f);
+		csv_text(f, damage_name(fr->damage));
+		fputc('\n', f);
+	}
+	return close_checked(f);
+}
+
+int truth_write_assets(const struct sim_plant *pl, const char *dir)
+{
+	FILE *f = open_in(dir, "truth-assets.csv");
+
+	if (!f)
+		return -1;
+	fputs("name,mac,ip,vendor,model,role,protocols,port,rogue,link_up\n", f);
+	for (size_t i = 0; i < pl->ndev; i++) {
+		const struct sim_device *d = &pl->dev[i];
+		char mac[18], ip[16];
+
+		mac_text(mac, d->mac);
+		ip_text(ip, d->ip);
+		csv_text(f, d->name);
+		fputc(',', f);
+		csv_text(f, mac);
+		fputc(',', f);
+		csv_text(f, ip);
+		fputc(',', f);
+		csv_text(f, d->vendor);
+		fputc(',', f);
+		csv_text(f, d->model);
+		fputc(',', f);
+		csv_text(f, d->role);
+		fputc(',', f);
+		csv_text(f, d->protocols);
+		fprintf(f, ",%u,%s,", d->port, d->rogue ? "yes" : "no");
+		iso_time(f, pl->start_ns + d->link_up_ns);
+		fputc('\n', f);
+	}
+	return close_checked(f);
+}
+
+int truth_write_inventory(const struct sim_plant *pl, const char *dir)
+{
+	FILE *f = open_in(dir, "inventory.csv");
+
+	if (!f)
+		return -1;
+	fputs("name,mac,ip,vendor,model,role,port\n", f);
+	for (size_t i = 0; i < pl->ndev; i++) {
+		const struct sim_device *d = &pl->dev[i];
+		char mac[18], ip[16];
+
+		if (d->rogue)
+			continue;
+		mac_text(mac, d->mac);
+		ip_text(ip, d->ip);
+		csv_text(f, d->name);
+		fputc(',', f);
+		csv_text(f, mac);
+		fputc(',', f);
+		csv_text(f, ip);
+		fputc(',', f);
+		csv_text(f, d->vendor);
+		fputc(',', f);
+		csv_text(f, d->model);
+		fputc(',', f);
+		csv_text(f, d->role);
+		fprintf(f, ",%u\n", d->port);
+	}
+	return close_checked(f);
+}
+
+int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir)
+{
+	FILE *f = open_in(dir, "truth-views.csv");
+
+	if (!f)
+		return -1;
+	fputs("view,file,method,wire_frames,frames,dropped,duplicated,damaged_passed,damaged_dropped,"
+	      "reordered,offset_ns,drift_ppm\n", f);
+	for (size_t i = 0; i < n; i++) {
+		csv_text(f, v[i].name);
+		fputc(',', f);
+		csv_text(f, v[i].file);
+		fputc(',', f);
+		csv_text(f, v[i].method);
+		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRId64 ",%.3f\n", v[i].wire_frames, v[i].written, v[i].dropped, v[i].duplicated,
+			v[i].damaged_passed, v[i].damaged_dropped, v[i].reordered, v[i].offset_ns, v[i].drift_ppm);
+	}
+	return close_checked(f);
+}

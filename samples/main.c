@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 	uint64_t seed = DEFAULT_SEED, duration = DEFAULT_DURATION_S;
 	const char *dir = NULL;
 	static struct sim_plant pl;	/* large: keep it off the stack */
-	struct sim_view_truth views[1];
+	struct sim_view_truth views[8];
+	size_t nviews = 0;
 	int rc = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -92,9 +93,21 @@ int main(int argc, char **argv)
 		plant_free(&pl);
 		return 1;
 	}
-	if (mirror_tap(&pl, dir, &views[0]) != 0 || truth_write_frames(&pl, dir) != 0 ||
+	/* mirrors: the bulk burst joins the wire truth before any view. */
+	bulk_burst(&pl);
+	if (pl.wire.full) {
+		fprintf(stderr, "tapsight-sim: out of memory or over %d frames\n", SIM_MAX_FRAMES);
+		plant_free(&pl);
+		return 1;
+	}
+	if (mirror_tap(&pl, dir, &views[nviews++]) != 0 || mirror_tap2(&pl, dir, &views[nviews++]) != 0 ||
+	    mirror_span(&pl, dir, &views[nviews++]) != 0 || mirror_span_rx(&pl, dir, &views[nviews++]) != 0 ||
+	    mirror_rspan(&pl, dir, &views[nviews++]) != 0 ||
+	    mirror_erspan(&pl, dir, &views[(nviews += 2) - 2]) != 0 ||
+	    mirror_vswitch(&pl, dir, &views[nviews++]) != 0 ||
+	    truth_write_frames(&pl, dir) != 0 ||
 	    truth_write_assets(&pl, dir) != 0 || truth_write_inventory(&pl, dir) != 0 ||
-	    truth_write_views(views, 1, dir) != 0) {
+	    truth_write_views(views, nviews, dir) != 0) {
 		fprintf(stderr, "tapsight-sim: %s: could not write the outputs: %s\n", dir, strerror(errno));
 		rc = 1;
 	}

@@ -11,6 +11,13 @@
  *      6  scada-01      DNP3 and IEC 60870-5-104 master
  *      7  rtu-dnp3      DNP3 outstation
  *      8  rtu-104       IEC 60870-5-104 controlled station
+ *      9  ews-01        engineering workstation: S7comm client
+ *     10  plc-s7        Siemens S7-1500: S7comm and OPC UA server
+ *     11  plc-ab        Rockwell ControlLogix: EtherNet/IP scanner
+ *     12  io-ab         Rockwell POINT I/O: EtherNet/IP adapter, class 1 I/O
+ *     13  bms-01        building management front end: BACnet/IP client
+ *     14  bac-ahu1      Delta Controls AHU controller: BACnet/IP device 71001
+ *     15  historian-01  OPC UA client of plc-s7 (its OPC UA server)
  *     16  rogue-laptop  appears halfway through: DHCP, ARP, port scan
  *
  * Every scenario writes its whole timeline into the wire list, which is
@@ -32,8 +39,9 @@ struct device_spec {
 
 /* OUIs from the IEEE registry (as in Wireshark's manuf): Cisco 00:00:0C,
  * Dell 00:14:22, Schneider (Telemecanique) 00:80:F4, ABB Oy 00:21:C1,
- * SEL 00:30:A7, Hitachi Energy (ex ABB Power Grids) 00:02:A3.  The rogue
- * laptop uses a randomised, locally administered MAC, as modern OSes do. */
+ * SEL 00:30:A7, Hitachi Energy (ex ABB Power Grids) 00:02:A3, Siemens
+ * 00:1B:1B, Rockwell 00:00:BC, Delta Controls 00:40:AE.  The rogue laptop
+ * uses a randomised, locally administered MAC, as modern OSes do. */
 static const struct device_spec specs[] = {
 	{ "gw-01", "Cisco", "IR1101", "router", "arp dhcp-server dns-server ntp-server lldp",
 	  { 0x00, 0x00, 0x0c }, 1, 1, 255, false },
@@ -51,11 +59,28 @@ static const struct device_spec specs[] = {
 	  { 0x00, 0x30, 0xa7 }, 41, 7, 64, false },
 	{ "rtu-104", "Hitachi Energy", "RTU560", "rtu", "iec104-slave lldp",
 	  { 0x00, 0x02, 0xa3 }, 42, 8, 64, false },
+	{ "ews-01", "Dell", "Precision 3660 (TIA Portal)", "engineering-workstation", "s7comm-client",
+	  { 0x00, 0x14, 0x22 }, 15, 9, 128, false },
+	{ "plc-s7", "Siemens", "CPU 1515-2 PN (6ES7 515-2AM01-0AB0)", "plc", "s7comm-server opcua-server lldp",
+	  { 0x00, 0x1b, 0x1b }, 23, 10, 30, false },
+	{ "plc-ab", "Rockwell Automation", "1756-L83E ControlLogix", "plc", "enip-scanner cip-io-originator lldp",
+	  { 0x00, 0x00, 0xbc }, 24, 11, 64, false },
+	{ "io-ab", "Rockwell Automation", "1734-AENTR POINT I/O", "io-adapter", "enip-adapter cip-io-target",
+	  { 0x00, 0x00, 0xbc }, 61, 12, 64, false },
+	{ "bms-01", "Dell", "OptiPlex 7010 (BMS front end)", "bms-workstation", "bacnet-client",
+	  { 0x00, 0x14, 0x22 }, 70, 13, 128, false },
+	{ "bac-ahu1", "Delta Controls", "eBCON DSC-1616E", "building-controller", "bacnet-server",
+	  { 0x00, 0x40, 0xae }, 71, 14, 64, false },
+	{ "historian-01", "Dell", "PowerEdge R350 (Historian)", "historian", "opcua-client",
+	  { 0x00, 0x14, 0x22 }, 50, 15, 128, false },
 	{ "rogue-laptop", "unknown", "unknown", "unknown", "dhcp-client arp port-scan",
 	  { 0x02, 0x5e, 0x3a }, 100, 16, 128, true },
 };
 
-enum { GW, HMI, PLC1, PLC2, IED, SCADA, RTU_DNP3, RTU_104, ROGUE };
+enum {
+	GW, HMI, PLC1, PLC2, IED, SCADA, RTU_DNP3, RTU_104, EWS, PLC_S7, PLC_AB, IO_AB, BMS, BAC_CTL, HISTORIAN,
+	ROGUE
+};
 
 const struct sim_device *plant_device_by_mac(const struct sim_plant *pl, const uint8_t mac[6])
 {
@@ -153,6 +178,10 @@ int plant_build(struct sim_plant *pl, uint64_t seed, uint64_t duration_s)
 	goose_scenario(pl, &d[IED], 50 * SIM_NS_PER_MS);
 	dnp3_scenario(pl, &d[SCADA], &d[RTU_DNP3], 50201, 300 * SIM_NS_PER_MS);
 	iec104_scenario(pl, &d[SCADA], &d[RTU_104], 50202, 350 * SIM_NS_PER_MS);
+	s7comm_scenario(pl, &d[EWS], &d[PLC_S7], "6ES7 515-2AM01-0AB0", 50301, 400 * SIM_NS_PER_MS);
+	enip_scenario(pl, &d[PLC_AB], &d[IO_AB], 50401, 450 * SIM_NS_PER_MS);
+	bacnet_scenario(pl, &d[BMS], &d[BAC_CTL], 71001, 500 * SIM_NS_PER_MS);
+	opcua_scenario(pl, &d[HISTORIAN], &d[PLC_S7], 50501, 2 * SIM_NS_PER_S + 300 * SIM_NS_PER_MS);
 	ntp_scenario(pl, &d[HMI], &d[GW], 120 * SIM_NS_PER_MS, 16 * SIM_NS_PER_S);
 	ntp_scenario(pl, &d[SCADA], &d[GW], 130 * SIM_NS_PER_MS, 16 * SIM_NS_PER_S);
 	{

@@ -197,6 +197,21 @@ void dns_query(struct sim_plant *pl, uint64_t t, struct sim_device *client, stru
  * time after the ACK. */
 uint64_t dhcp_dora(struct sim_plant *pl, uint64_t t, struct sim_device *client, struct sim_device *server);
 
+/* protocols */
+/* S7comm on ISO-on-TCP 102; order is the PLC's order number (MLFB) that
+ * its SZL 0x0011 answer reports. */
+void s7comm_scenario(struct sim_plant *pl, struct sim_device *ews, struct sim_device *plc,
+		     const char *order, unsigned cport, uint64_t t0);
+/* EtherNet/IP: ListIdentity, session, ForwardOpen, class 1 I/O on UDP 2222. */
+void enip_scenario(struct sim_plant *pl, struct sim_device *scanner, struct sim_device *adapter,
+		   unsigned cport, uint64_t t0);
+/* BACnet/IP: Who-Is, I-Am of device instance, ReadProperty of its names. */
+void bacnet_scenario(struct sim_plant *pl, struct sim_device *bms, struct sim_device *ctl, uint32_t instance,
+		     uint64_t t0);
+/* OPC UA binary on TCP 4840: HEL/ACK and OPN (policy None). */
+void opcua_scenario(struct sim_plant *pl, struct sim_device *client, struct sim_device *server,
+		    unsigned cport, uint64_t t0);
+
 /* ---- Plant (plant.c). */
 int plant_build(struct sim_plant *pl, uint64_t seed, uint64_t duration_s);
 void plant_free(struct sim_plant *pl);
@@ -224,9 +239,60 @@ struct sim_view_truth {
 	uint64_t dropped, duplicated, damaged_passed, damaged_dropped, reordered;
 	int64_t offset_ns;
 	double drift_ppm;
+	uint64_t delay_ns, jitter_ns;	/* fixed path delay and its jitter bound */
+	uint64_t tunnel_frames, tunnel_lost;	/* ERSPAN: packets sent, lost in transit */
 };
 
 int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
+
+/* mirrors */
+/* pcapng epb_flags (draft-ietf-opsawg-pcapng 4.3.1): bits 0-1 direction,
+ * bits 5-8 FCS length, bit 29 packet too short, bit 31 CRC error. */
+#define MIRROR_EPB_INBOUND 0x1u
+#define MIRROR_EPB_OUTBOUND 0x2u
+#define MIRROR_EPB_FCSLEN(n) ((uint32_t)(n) << 5)
+#define MIRROR_EPB_TOO_SHORT (1u << 29)
+#define MIRROR_EPB_CRC_ERROR (1u << 31)
+
+/* One copy a switch mirror makes of a wire frame (mirror_span.c). */
+struct mirror_copy {
+	uint64_t t_ns;		/* true time: arrival at the mirror queue, then departure */
+	uint32_t frame;		/* index into the wire list */
+	uint32_t order;		/* rank of arrival at the queue */
+};
+
+/* A switch mirror session: which ports, and the mirror port's queue. */
+struct span_cfg {
+	uint32_t rx_ports, tx_ports;	/* bit n = port n mirrored in that direction */
+	uint64_t rate_bps;		/* mirror port (or tunnel) rate */
+	uint32_t buffer_bytes;		/* its queue */
+	uint32_t extra_bytes;		/* what the mirror adds per copy (tag, tunnel) */
+	uint64_t hop_ns, hop_jitter_ns;	/* path after the queue: delay + uniform jitter */
+	uint32_t reorder_ppm;		/* chance of swapping a copy with the next one */
+	uint64_t seed;
+};
+
+/* Runs a session over the wire truth: fills *out (owned, free()) with the
+ * copies that reach the sensor, in the order it receives them, with true
+ * departure times, and counts drops/duplicates/damage into *vt. */
+int span_run(const struct sim_plant *pl, const struct span_cfg *c, struct mirror_copy **out, size_t *nout,
+	     struct sim_view_truth *vt);
+/* The sensor's clock: offset plus drift (parts per billion) since the start. */
+uint64_t mirror_clock(const struct sim_plant *pl, uint64_t t_ns, int64_t offset_ns, int64_t drift_ppb);
+/* Records received after one the mirror had queued later. */
+uint64_t mirror_count_reordered(const struct mirror_copy *c, size_t n);
+int mirror_path(char *out, size_t n, const char *dir, const char *name);
+
+int mirror_tap2(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
+int mirror_span(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
+int mirror_span_rx(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
+int mirror_rspan(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
+int mirror_erspan(const struct sim_plant *pl, const char *dir, struct sim_view_truth vt[2]);
+int mirror_vswitch(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
+/* A burst of bulk UDP from the HMI to a PLC (build_bulk.c), appended to a
+ * finished wire list which it sorts again: it overloads the SPAN port. */
+void bulk_burst(struct sim_plant *pl);
+/* end mirrors */
 
 int truth_write_frames(const struct sim_plant *pl, const char *dir);
 int truth_write_assets(const struct sim_plant *pl, const char *dir);

@@ -170,8 +170,21 @@ int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir)
 
 	if (!f)
 		return -1;
+	/* Columns (one row per view; file lists its captures, ';'-separated):
+	 *   wire_frames     distinct wire frames the view should carry (before loss)
+	 *   frames          records in its files
+	 *   dropped         copies the mirror dropped (queue overflow)
+	 *   duplicated      extra copies (a frame crossing two mirrored ports)
+	 *   damaged_passed  damaged frames written; damaged_dropped: discarded
+	 *   reordered       records received after one the mirror queued later
+	 *   offset_ns, drift_ppm  the sensor clock: written = t + offset + drift
+	 *                   x (t - start of the capture day's run)
+	 *   delay_ns, jitter_ns   fixed path delay and jitter bound (queueing
+	 *                   delay comes on top, growing with the load)
+	 *   tunnel_frames, tunnel_lost  ERSPAN packets sent and lost in transit
+	 * so frames = wire_frames - dropped + duplicated - tunnel_lost. */
 	fputs("view,file,method,wire_frames,frames,dropped,duplicated,damaged_passed,damaged_dropped,"
-	      "reordered,offset_ns,drift_ppm\n", f);
+	      "reordered,offset_ns,drift_ppm,delay_ns,jitter_ns,tunnel_frames,tunnel_lost\n", f);
 	for (size_t i = 0; i < n; i++) {
 		csv_text(f, v[i].name);
 		fputc(',', f);
@@ -179,8 +192,10 @@ int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir)
 		fputc(',', f);
 		csv_text(f, v[i].method);
 		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			",%" PRId64 ",%.3f\n", v[i].wire_frames, v[i].written, v[i].dropped, v[i].duplicated,
-			v[i].damaged_passed, v[i].damaged_dropped, v[i].reordered, v[i].offset_ns, v[i].drift_ppm);
+			",%" PRId64 ",%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", v[i].wire_frames,
+			v[i].written, v[i].dropped, v[i].duplicated, v[i].damaged_passed, v[i].damaged_dropped,
+			v[i].reordered, v[i].offset_ns, v[i].drift_ppm, v[i].delay_ns, v[i].jitter_ns,
+			v[i].tunnel_frames, v[i].tunnel_lost);
 	}
 	return close_checked(f);
 }

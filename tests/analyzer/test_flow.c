@@ -956,7 +956,7 @@ Test(flow, records_capture_and_frame_of_the_first_packet)
 	cr_assert(eq(u64, f->first_frame, 77));
 }
 
-Test(flow, holds_a_million_flows_and_lets_them_all_go, .timeout = 120)
+Test(flow, holds_a_million_flows_and_lets_them_all_go)
 {
 	struct flow_table *t = table(NULL);
 	struct tp_packet p = udp(0, "10.0.0.1", 1, "10.128.0.1", 2222, 0);

@@ -107,7 +107,7 @@
 #include "tests/support/bytes.h"
 #include "tests/support/csvread.h"
 
-TestSuite(flows_corpus, .fini = tmpfile_cleanup, .timeout = 180);
+TestSuite(flows_corpus, .fini = tmpfile_cleanup);
 
 #define MAX_FILES		256
 /* ics/ and encap/ hold 97 captures and tshark lists 818 conversation rows

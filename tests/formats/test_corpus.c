@@ -37,7 +37,7 @@
 #include "tests/support/bytes.h"
 #include "tests/support/csvread.h"
 
-TestSuite(corpus, .fini = tmpfile_cleanup, .timeout = 60);
+TestSuite(corpus, .fini = tmpfile_cleanup);
 
 #define NS_PER_S		1000000000LL
 #define CORPUS_MAX_FILES	1024

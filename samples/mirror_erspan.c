@@ -146,7 +146,9 @@ static int write_session(const struct sim_plant *pl, const struct erspan_session
 			o16(&o, s->session);		/* BSO 0: good frames only */
 			o32(&o, ts100);
 			o16(&o, 0);			/* SGT */
-			o16(&o, 0x2u << 10 | 1u << 3 | 1u << 1);	/* HW ID 2, D=1 (ingress), Gra=01 */
+			/* P=1 (an Ethernet frame), FT=0 (Ethernet), HW ID 2 (bits 9-4),
+			 * D=0 (ingress), Gra=01 (100 ns), O=0 (no subheader). */
+			o16(&o, 1u << 15 | 0x2u << 4 | 1u << 1);
 		}
 		obytes(&o, f->bytes, f->len - 4u);
 		fcs = wire_fcs(o.b, o.len);

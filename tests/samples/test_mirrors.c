@@ -384,15 +384,18 @@ Test(mirrors, same_seed_gives_identical_mirror_files)
 }
 
 /* ERSPAN: tshark decodes every record as ERSPAN of the right type and
- * session (type II in erspan.pcapng, type III zstd-compressed). */
+ * session (type II in erspan.pcapng, type III zstd-compressed), with the
+ * mirrored Ethernet frame inside it dissected too. */
 struct erspan_case {
 	char file[32];
-	char filter[96];
+	char filter[128];
 };
 
 static const struct erspan_case erspans[] = {
-	{ "erspan.pcapng", "gre.proto == 0x88be && erspan.version == 1 && erspan.spanid == 100" },
-	{ "erspan3.pcapng.zst", "gre.proto == 0x22eb && erspan.version == 2 && erspan.spanid == 200" },
+	{ "erspan.pcapng",
+	  "gre.proto == 0x88be && erspan.version == 1 && erspan.spanid == 100 && count(eth) == 2" },
+	{ "erspan3.pcapng.zst",
+	  "gre.proto == 0x22eb && erspan.version == 2 && erspan.spanid == 200 && count(eth) == 2" },
 };
 
 ParameterizedTestParameters(mirrors, erspan_decodes_with_session_id)

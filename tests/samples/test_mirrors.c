@@ -14,42 +14,10 @@
 #include <unistd.h>
 
 #include "tests/support/csvread.h"
+#include "tests/support/sim_run.h"
 
-#define TSHARK "/usr/bin/tshark"
+#define TSHARK SIM_TSHARK
 #define SIM_START_NS 1715666400000000000ull	/* the simulator's fixed epoch */
-
-static char dirs[2][64];
-
-static void remove_dirs(void)
-{
-	for (size_t i = 0; i < 2; i++) {
-		char cmd[sizeof dirs + 16];
-
-		if (!dirs[i][0])
-			continue;
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[i]);
-		if (system(cmd) != 0)
-			cr_log_warn("could not remove %s", dirs[i]);
-		dirs[i][0] = '\0';
-	}
-}
-
-static const char *sim_bin(void)
-{
-	const char *b = getenv("TAPSIGHT_SIM");
-
-	return b && *b ? b : "build/release/tapsight-sim";
-}
-
-static void run_sim(size_t slot, unsigned seed, unsigned duration)
-{
-	char cmd[512];
-
-	snprintf(dirs[slot], sizeof dirs[slot], "/tmp/tapsight-mir-XXXXXX");
-	cr_assert(ne(ptr, mkdtemp(dirs[slot]), NULL));
-	snprintf(cmd, sizeof cmd, "'%s' --seed %u --duration %u -o '%s'", sim_bin(), seed, duration, dirs[slot]);
-	cr_assert(eq(int, system(cmd), 0));
-}
 
 static void need_tshark(void)
 {
@@ -90,11 +58,11 @@ static void read_views(size_t slot, struct csv_table *v)
 {
 	char path[128];
 
-	snprintf(path, sizeof path, "%s/truth-views.csv", dirs[slot]);
+	snprintf(path, sizeof path, "%s/truth-views.csv", sim_dirs[slot]);
 	cr_assert(eq(int, csv_table_read(v, path), 0));
 }
 
-TestSuite(mirrors, .fini = remove_dirs);
+TestSuite(mirrors, .fini = sim_cleanup);
 
 /* One case per view: its name in truth-views.csv and its files. */
 struct view_case {
@@ -127,14 +95,14 @@ ParameterizedTest(const struct view_case *vc, mirrors, frame_count_matches_truth
 	size_t r;
 
 	need_tshark();
-	run_sim(0, 1, 20);
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
 	read_views(0, &v);
 	r = view_row(&v, vc->view);
 	for (size_t i = 0; i < 2; i++) {
 		if (!vc->files[i][0])
 			continue;
 		snprintf(cmd, sizeof cmd, TSHARK " -r '%s/%s' -T fields -e frame.number 2>/dev/null | wc -l",
-			 dirs[0], vc->files[i]);
+			 sim_dirs[0], vc->files[i]);
 		got += shell_count(cmd);
 	}
 	snprintf(want_files, sizeof want_files, "%s%s%s", vc->files[0], vc->files[1][0] ? ";" : "", vc->files[1]);
@@ -159,14 +127,14 @@ ParameterizedTest(const struct view_case *vc, mirrors, file_dissects_cleanly)
 	char cmd[512];
 
 	need_tshark();
-	run_sim(0, 1, 20);
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
 	for (size_t i = 0; i < 2; i++) {
 		if (!vc->files[i][0])
 			continue;
 		snprintf(cmd, sizeof cmd,
 			 TSHARK " -o eth.check_fcs:TRUE -r '%s/%s' -T fields -E separator=/t -E occurrence=a "
 			 "-e _ws.malformed -e _ws.expert.severity 2>/dev/null | "
-			 "awk -F'\\t' '$1 != \"\" || $2 ~ /8388608/' | wc -l", dirs[0], vc->files[i]);
+			 "awk -F'\\t' '$1 != \"\" || $2 ~ /8388608/' | wc -l", sim_dirs[0], vc->files[i]);
 		cr_expect(eq(ulong, shell_count(cmd), 0), "%s: malformed or error frames", vc->files[i]);
 	}
 }
@@ -178,13 +146,13 @@ Test(mirrors, rspan_frames_all_carry_vlan_999)
 	unsigned long all, tagged;
 
 	need_tshark();
-	run_sim(0, 1, 20);
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
 	snprintf(cmd, sizeof cmd, TSHARK " -r '%s/rspan.pcapng' -T fields -e frame.number 2>/dev/null | wc -l",
-		 dirs[0]);
+		 sim_dirs[0]);
 	all = shell_count(cmd);
 	snprintf(cmd, sizeof cmd,
 		 TSHARK " -r '%s/rspan.pcapng' -Y 'vlan.id == 999 && eth.type == 0x8100' -T fields "
-		 "-e frame.number 2>/dev/null | wc -l", dirs[0]);
+		 "-e frame.number 2>/dev/null | wc -l", sim_dirs[0]);
 	tagged = shell_count(cmd);
 	cr_expect(gt(ulong, all, 100));
 	cr_expect(eq(ulong, tagged, all));
@@ -287,16 +255,16 @@ Test(mirrors, span_matches_wire_frames_after_clock_undo)
 	char path[128];
 	long double off, drift;
 
-	run_sim(0, 1, 20);
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
 	read_views(0, &v);
 	r = view_row(&v, "span");
 	off = strtold(csv_table_get(&v, r, "offset_ns"), NULL);
 	drift = strtold(csv_table_get(&v, r, "drift_ppm"), NULL) / 1e6L;
-	snprintf(path, sizeof path, "%s/truth-frames.csv", dirs[0]);
+	snprintf(path, sizeof path, "%s/truth-frames.csv", sim_dirs[0]);
 	cr_assert(eq(int, csv_table_read(&fr, path), 0));
-	snprintf(path, sizeof path, "%s/tap.pcapng", dirs[0]);
+	snprintf(path, sizeof path, "%s/tap.pcapng", sim_dirs[0]);
 	tap = read_capture(path, &ntap);
-	snprintf(path, sizeof path, "%s/span.pcapng", dirs[0]);
+	snprintf(path, sizeof path, "%s/span.pcapng", sim_dirs[0]);
 	span = read_capture(path, &nspan);
 	cr_assert(eq(sz, ntap, fr.rows - 1));
 	idx = malloc(ntap * sizeof *idx);
@@ -358,7 +326,7 @@ static void sha256_of(size_t slot, const char *name, char out[65])
 	char cmd[256];
 	FILE *p;
 
-	snprintf(cmd, sizeof cmd, "sha256sum '%s/%s'", dirs[slot], name);
+	snprintf(cmd, sizeof cmd, "sha256sum '%s/%s'", sim_dirs[slot], name);
 	p = popen(cmd, "r");
 	cr_assert(ne(ptr, p, NULL));
 	cr_assert(ne(ptr, fgets(out, 65, p), NULL));
@@ -374,8 +342,8 @@ Test(mirrors, same_seed_gives_identical_mirror_files)
 	};
 	char a[65], b[65];
 
-	run_sim(0, 42, 20);
-	run_sim(1, 42, 20);
+	cr_assert(eq(int, sim_run(0, 42, 20), 0));
+	cr_assert(eq(int, sim_run(1, 42, 20), 0));
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		sha256_of(0, files[i], a);
 		sha256_of(1, files[i], b);
@@ -409,12 +377,12 @@ ParameterizedTest(const struct erspan_case *ec, mirrors, erspan_decodes_with_ses
 	unsigned long all, good;
 
 	need_tshark();
-	run_sim(0, 1, 20);
-	snprintf(cmd, sizeof cmd, TSHARK " -r '%s/%s' -T fields -e frame.number 2>/dev/null | wc -l", dirs[0],
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
+	snprintf(cmd, sizeof cmd, TSHARK " -r '%s/%s' -T fields -e frame.number 2>/dev/null | wc -l", sim_dirs[0],
 		 ec->file);
 	all = shell_count(cmd);
 	snprintf(cmd, sizeof cmd, TSHARK " -r '%s/%s' -Y '%s' -T fields -e frame.number 2>/dev/null | wc -l",
-		 dirs[0], ec->file, ec->filter);
+		 sim_dirs[0], ec->file, ec->filter);
 	good = shell_count(cmd);
 	cr_expect(gt(ulong, all, 100));
 	cr_expect(eq(ulong, good, all));

@@ -13,45 +13,9 @@
 #include <unistd.h>
 
 #include "tests/support/csvread.h"
+#include "tests/support/sim_run.h"
 
-#define TSHARK "/usr/bin/tshark"
-
-static char dirs[3][64];
-
-static void remove_dirs(void)
-{
-	for (size_t i = 0; i < 3; i++) {
-		char cmd[sizeof dirs + 16];
-
-		if (!dirs[i][0])
-			continue;
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[i]);
-		if (system(cmd) != 0)
-			cr_log_warn("could not remove %s", dirs[i]);
-		dirs[i][0] = '\0';
-	}
-}
-
-static const char *sim_bin(void)
-{
-	const char *b = getenv("TAPSIGHT_SIM");
-
-	return b && *b ? b : "build/release/tapsight-sim";
-}
-
-/* Runs the simulator with seed into a fresh folder dirs[slot]; returns its
- * exit status. */
-static int run_sim(size_t slot, unsigned seed, unsigned duration)
-{
-	char cmd[512];
-	int st;
-
-	snprintf(dirs[slot], sizeof dirs[slot], "/tmp/tapsight-sim-XXXXXX");
-	cr_assert(ne(ptr, mkdtemp(dirs[slot]), NULL));
-	snprintf(cmd, sizeof cmd, "'%s' --seed %u --duration %u -o '%s'", sim_bin(), seed, duration, dirs[slot]);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#define TSHARK SIM_TSHARK
 
 static void need_tshark(void)
 {
@@ -59,12 +23,7 @@ static void need_tshark(void)
 		cr_skip_test("samples: %s not installed: tshark is the oracle of these tests", TSHARK);
 }
 
-static void path_in(char *out, size_t n, size_t slot, const char *name)
-{
-	snprintf(out, n, "%s/%s", dirs[slot], name);
-}
-
-TestSuite(samples, .fini = remove_dirs);
+TestSuite(samples, .fini = sim_cleanup);
 
 Test(samples, help_and_bad_usage)
 {
@@ -91,15 +50,15 @@ Test(samples, tshark_dissects_every_frame_cleanly_except_damaged)
 	FILE *p;
 
 	need_tshark();
-	cr_assert(eq(int, run_sim(0, 1, 60), 0));
-	path_in(path, sizeof path, 0, "truth-frames.csv");
+	cr_assert(eq(int, sim_run(0, 1, 60), 0));
+	sim_path(path, sizeof path, 0, "truth-frames.csv");
 	cr_assert(eq(int, csv_table_read(&t, path), 0));
 	for (size_t r = 1; r < t.rows; r++)
 		damaged_truth += strcmp(csv_table_get(&t, r, "damaged"), "none") != 0;
 	snprintf(cmd, sizeof cmd,
 		 TSHARK " -o eth.check_fcs:TRUE -r '%s/tap.pcapng' -T fields -E separator=/t -E occurrence=a "
 		 "-e frame.number -e _ws.malformed -e _ws.expert.severity -e tcp.flags.reset 2>/dev/null",
-		 dirs[0]);
+		 sim_dirs[0]);
 	p = popen(cmd, "r");
 	cr_assert(ne(ptr, p, NULL));
 	while (fgets(line, sizeof line, p)) {
@@ -143,7 +102,7 @@ static void sha256_of(size_t slot, const char *name, char out[65])
 	char cmd[256];
 	FILE *p;
 
-	snprintf(cmd, sizeof cmd, "sha256sum '%s/%s'", dirs[slot], name);
+	snprintf(cmd, sizeof cmd, "sha256sum '%s/%s'", sim_dirs[slot], name);
 	p = popen(cmd, "r");
 	cr_assert(ne(ptr, p, NULL));
 	cr_assert(ne(ptr, fgets(out, 65, p), NULL));
@@ -158,9 +117,9 @@ Test(samples, same_seed_gives_identical_files)
 	};
 	char a[65], b[65];
 
-	cr_assert(eq(int, run_sim(0, 42, 20), 0));
-	cr_assert(eq(int, run_sim(1, 42, 20), 0));
-	cr_assert(eq(int, run_sim(2, 43, 20), 0));
+	cr_assert(eq(int, sim_run(0, 42, 20), 0));
+	cr_assert(eq(int, sim_run(1, 42, 20), 0));
+	cr_assert(eq(int, sim_run(2, 43, 20), 0));
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		sha256_of(0, files[i], a);
 		sha256_of(1, files[i], b);
@@ -181,17 +140,17 @@ Test(samples, tap_frame_count_matches_truth)
 	FILE *p;
 
 	need_tshark();
-	cr_assert(eq(int, run_sim(0, 5, 30), 0));
-	path_in(path, sizeof path, 0, "truth-frames.csv");
+	cr_assert(eq(int, sim_run(0, 5, 30), 0));
+	sim_path(path, sizeof path, 0, "truth-frames.csv");
 	cr_assert(eq(int, csv_table_read(&fr, path), 0));
-	path_in(path, sizeof path, 0, "truth-views.csv");
+	sim_path(path, sizeof path, 0, "truth-views.csv");
 	cr_assert(eq(int, csv_table_read(&v, path), 0));
-	path_in(path, sizeof path, 0, "inventory.csv");
+	sim_path(path, sizeof path, 0, "inventory.csv");
 	cr_assert(eq(int, csv_table_read(&inv, path), 0));
-	path_in(path, sizeof path, 0, "truth-assets.csv");
+	sim_path(path, sizeof path, 0, "truth-assets.csv");
 	cr_assert(eq(int, csv_table_read(&as, path), 0));
 	snprintf(cmd, sizeof cmd, TSHARK " -r '%s/tap.pcapng' -T fields -e frame.number 2>/dev/null | wc -l",
-		 dirs[0]);
+		 sim_dirs[0]);
 	p = popen(cmd, "r");
 	cr_assert(ne(ptr, p, NULL));
 	cr_assert(eq(int, fscanf(p, "%lu", &n), 1));
@@ -256,8 +215,8 @@ ParameterizedTest(const struct proto_case *pc, samples, protocol_is_dissected)
 	FILE *p;
 
 	need_tshark();
-	cr_assert(eq(int, run_sim(0, 3, 60), 0));
-	path_in(path, sizeof path, 0, "truth-frames.csv");
+	cr_assert(eq(int, sim_run(0, 3, 60), 0));
+	sim_path(path, sizeof path, 0, "truth-frames.csv");
 	cr_assert(eq(int, csv_table_read(&t, path), 0));
 	for (size_t r = 1; r < t.rows; r++)
 		want += strcmp(csv_table_get(&t, r, "protocol"), pc->truth) == 0 &&
@@ -265,7 +224,7 @@ ParameterizedTest(const struct proto_case *pc, samples, protocol_is_dissected)
 	/* Damaged frames are left out: a runt may not dissect at all. */
 	snprintf(cmd, sizeof cmd,
 		 TSHARK " -o eth.check_fcs:TRUE -r '%s/tap.pcapng' -Y '%s && eth.fcs.status==1' "
-		 "-T fields -e frame.number 2>/dev/null | wc -l", dirs[0], pc->filter);
+		 "-T fields -e frame.number 2>/dev/null | wc -l", sim_dirs[0], pc->filter);
 	p = popen(cmd, "r");
 	cr_assert(ne(ptr, p, NULL));
 	cr_assert(eq(int, fscanf(p, "%lu", &got), 1));
@@ -305,10 +264,10 @@ ParameterizedTest(const struct identity_case *ic, samples, identity_on_the_wire)
 	size_t n;
 
 	need_tshark();
-	cr_assert(eq(int, run_sim(0, 3, 20), 0));
+	cr_assert(eq(int, sim_run(0, 3, 20), 0));
 	snprintf(cmd, sizeof cmd,
 		 TSHARK " -r '%s/tap.pcapng' -Y '%s' -T fields -E occurrence=f -e '%s' 2>/dev/null | head -1",
-		 dirs[0], ic->filter, ic->field);
+		 sim_dirs[0], ic->filter, ic->field);
 	p = popen(cmd, "r");
 	cr_assert(ne(ptr, p, NULL));
 	if (!fgets(line, sizeof line, p))

@@ -9,12 +9,12 @@
 #include "samples/sim.h"
 
 /* pcapng epb_flags (draft-ietf-opsawg-pcapng 4.3.1): bits 0-1 direction
- * (1 = inbound), bits 5-8 FCS length, bit 29 packet too short, bit 31 CRC
- * error. */
+ * (1 = inbound), bits 5-8 FCS length, then link-layer errors: bit 24 CRC
+ * error, bit 26 packet too short (bit 31 would be a symbol error). */
 #define EPB_INBOUND 0x1u
 #define EPB_FCSLEN(n) ((uint32_t)(n) << 5)
-#define EPB_TOO_SHORT (1u << 29)
-#define EPB_CRC_ERROR (1u << 31)
+#define EPB_TOO_SHORT (1u << 26)
+#define EPB_CRC_ERROR (1u << 24)
 
 int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt)
 {

@@ -247,12 +247,13 @@ int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_trut
 
 /* mirrors */
 /* pcapng epb_flags (draft-ietf-opsawg-pcapng 4.3.1): bits 0-1 direction,
- * bits 5-8 FCS length, bit 29 packet too short, bit 31 CRC error. */
+ * bits 5-8 FCS length, then link-layer errors: bit 24 CRC error, bit 26
+ * packet too short (bit 31 would be a symbol error, bit 29 an SFD error). */
 #define MIRROR_EPB_INBOUND 0x1u
 #define MIRROR_EPB_OUTBOUND 0x2u
 #define MIRROR_EPB_FCSLEN(n) ((uint32_t)(n) << 5)
-#define MIRROR_EPB_TOO_SHORT (1u << 29)
-#define MIRROR_EPB_CRC_ERROR (1u << 31)
+#define MIRROR_EPB_TOO_SHORT (1u << 26)
+#define MIRROR_EPB_CRC_ERROR (1u << 24)
 
 /* One copy a switch mirror makes of a wire frame (mirror_span.c). */
 struct mirror_copy {

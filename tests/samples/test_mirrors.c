@@ -7,7 +7,10 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
+#include <math.h>
 #include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,101 +225,347 @@ static int by_hash_ts(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
-/* Copies SPAN should make of a wire frame: RX of ports 2-4, TX of 2-4. */
-static unsigned span_expected(const struct csv_table *fr, size_t row)
+/* Bit-wise CRC-32 (IEEE 802.3 polynomial, reflected): slow but
+ * independent of the simulator's table; frames are short and few. */
+static uint32_t crc32_ieee(const uint8_t *b, size_t n)
 {
-	const char *dmg = csv_table_get(fr, row, "damaged"), *outs = csv_table_get(fr, row, "out_ports");
-	unsigned in = (unsigned)strtoul(csv_table_get(fr, row, "in_port"), NULL, 10), n = 0;
+	uint32_t c = 0xffffffffu;
 
-	if (strcmp(dmg, "none") != 0)
-		return 0;
-	n += in >= 2 && in <= 4;
-	for (const char *s = outs; *s;) {
+	for (size_t i = 0; i < n; i++) {
+		c ^= b[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+	}
+	return ~c;
+}
+
+static uint32_t le32_at(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static uint32_t be32_at(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+/* The last four bytes are a correct Ethernet FCS of the rest. */
+static bool fcs_ok(const uint8_t *b, size_t len)
+{
+	return len >= 4 && crc32_ieee(b, len - 4) == le32_at(b + len - 4);
+}
+
+/* libpcap reads neither gzip nor zstd: decompress next to the original. */
+static void view_file_path(char *out, size_t n, size_t slot, const char *name)
+{
+	char cmd[512];
+	size_t k = strlen(name);
+	const char *tool = NULL;
+
+	if (k > 3 && strcmp(name + k - 3, ".gz") == 0)
+		tool = "zcat";
+	else if (k > 4 && strcmp(name + k - 4, ".zst") == 0)
+		tool = "zstd -dcq";
+	if (!tool) {
+		snprintf(out, n, "%s/%s", sim_dirs[slot], name);
+		return;
+	}
+	snprintf(out, n, "%s/%s.raw", sim_dirs[slot], name);
+	snprintf(cmd, sizeof cmd, "%s '%s/%s' > '%s'", tool, sim_dirs[slot], name, out);
+	cr_assert(eq(int, system(cmd), 0), "%s failed", cmd);
+}
+
+/* truth-frames.csv's ts (the simulated day, UTC) in ns since 1970. */
+static uint64_t truth_ts(const struct csv_table *fr, size_t row)
+{
+	unsigned hh, mm, ss;
+	unsigned long frac;
+
+	cr_assert(eq(int, sscanf(csv_table_get(fr, row, "ts"), "2024-05-14T%u:%u:%u.%9luZ", &hh, &mm, &ss, &frac), 4));
+	return SIM_START_NS + ((uint64_t)(hh - 6) * 3600 + mm * 60 + ss) * 1000000000ull + frac;
+}
+
+/* How each view renders a wire copy, and which copies it owes. */
+enum view_kind { K_TAP2_RX, K_TAP2_TX, K_SPAN, K_SPAN_RX, K_RSPAN, K_ERSPAN2, K_ERSPAN3, K_VSWITCH };
+
+static bool port_listed(const char *list, unsigned lo, unsigned hi, unsigned *count)
+{
+	unsigned n = 0;
+
+	for (const char *s = list; *s;) {
 		char *end;
 		unsigned long p = strtoul(s, &end, 10);
 
-		n += p >= 2 && p <= 4;
+		n += p >= lo && p <= hi;
+		if (end == s)
+			break;
 		s = *end ? end + 1 : end;
 	}
-	return n;
+	if (count)
+		*count = n;
+	return n > 0;
 }
 
-/* span.pcapng, with the sensor clock undone, is the wire (tap.pcapng) seen
- * through the ports model: each record is a wire frame byte for byte, 2 us
- * to 5 ms after it; copies per frame never exceed the ports model, and the
- * copies missing are exactly the truth's drops. */
-Test(mirrors, span_matches_wire_frames_after_clock_undo)
+/* Copies the view should make of wire frame (truth row) row. */
+static unsigned copies_owed(enum view_kind k, const struct csv_table *fr, size_t row)
+{
+	const char *outs = csv_table_get(fr, row, "out_ports");
+	unsigned in = (unsigned)strtoul(csv_table_get(fr, row, "in_port"), NULL, 10), n = 0;
+	bool damaged = strcmp(csv_table_get(fr, row, "damaged"), "none") != 0;
+
+	switch (k) {
+	case K_TAP2_RX:	/* a TAP passes damaged frames too */
+		return in == 2;
+	case K_TAP2_TX:
+		return in != 2 && port_listed(outs, 2, 2, NULL);
+	case K_SPAN_RX:
+		return !damaged && in >= 2 && in <= 4;
+	case K_VSWITCH:	/* once per frame of the port group */
+		return !damaged && (in == 2 || in == 6 || port_listed(outs, 2, 2, NULL) ||
+				    port_listed(outs, 6, 6, NULL));
+	default:	/* SPAN, RSPAN, ERSPAN: RX and TX of ports 2-4 */
+		if (damaged)
+			return 0;
+		port_listed(outs, 2, 4, &n);
+		return n + (in >= 2 && in <= 4);
+	}
+}
+
+/* Turns a record into the wire frame it carries, without its FCS (kept in
+ * fcs[] when the view keeps it); false when the wrapping is wrong. */
+static bool unwrap(enum view_kind k, struct rec *r, bool *has_fcs, uint8_t fcs[4], uint32_t *gre_seq)
+{
+	size_t hdr = 0;
+
+	*has_fcs = false;
+	switch (k) {
+	case K_SPAN_RX:	/* FCS stripped by the capture card */
+		break;
+	case K_RSPAN:	/* 802.1Q VID 999 after the MACs, FCS over the tagged frame */
+		if (r->len < 20 || r->b[12] != 0x81 || r->b[13] != 0x00 || (((unsigned)r->b[14] << 8 | r->b[15]) & 0xfff) != 999 ||
+		    !fcs_ok(r->b, r->len))
+			return false;
+		memmove(r->b + 12, r->b + 16, r->len - 16);
+		r->len -= 8;
+		break;
+	case K_ERSPAN2:
+	case K_ERSPAN3:	/* Ethernet, IPv4 (20), GRE with sequence (8), ERSPAN (8/12) */
+		hdr = 14 + 20 + 8 + (k == K_ERSPAN2 ? 8u : 12u);
+		if (r->len < hdr + 4 + 14 || r->b[12] != 0x08 || r->b[13] != 0x00 || r->b[14] != 0x45 ||
+		    r->b[23] != 47 || r->b[34] != 0x10 || r->b[35] != 0x00 ||
+		    r->b[36] != (k == K_ERSPAN2 ? 0x88 : 0x22) || r->b[37] != (k == K_ERSPAN2 ? 0xbe : 0xeb) ||
+		    !fcs_ok(r->b, r->len))
+			return false;
+		*gre_seq = be32_at(r->b + 38);
+		r->len -= (uint32_t)hdr + 4;
+		memmove(r->b, r->b + hdr, r->len);
+		break;
+	default:	/* the frame as on the wire, FCS included */
+		if (r->len < 4)
+			return false;
+		*has_fcs = true;
+		r->len -= 4;
+		memcpy(fcs, r->b + r->len, 4);
+		break;
+	}
+	r->hash = fnv1a(r->b, r->len);
+	return true;
+}
+
+struct match_case {
+	char view[16];
+	char files[2][32];
+	int kinds[2];			/* enum view_kind per file */
+	int64_t min_delay_ns, max_delay_ns;	/* after undoing the sensor clock */
+};
+
+/* Delays: TAPs exact; SPAN-like 2 us copy lag + queue (< 5 ms) + hop, less
+ * 1 us for microsecond stamps; vSwitch 0-2 ms (1 us for clock rounding). */
+static const struct match_case matches[] = {
+	{ "tap2", { "tap-rx.pcapng", "tap-tx.pcapng" }, { K_TAP2_RX, K_TAP2_TX }, 0, 0 },
+	{ "span", { "span.pcapng", "" }, { K_SPAN, 0 }, 1000, 5000000 },
+	{ "span-rx", { "span-rx.pcap.gz", "" }, { K_SPAN_RX, 0 }, 900, 5000000 },
+	{ "rspan", { "rspan.pcapng", "" }, { K_RSPAN, 0 }, 10000, 6000000 },
+	{ "erspan2", { "erspan.pcapng", "" }, { K_ERSPAN2, 0 }, 20000, 6000000 },
+	{ "erspan3", { "erspan3.pcapng.zst", "" }, { K_ERSPAN3, 0 }, 20000, 6000000 },
+	{ "vswitch", { "vswitch.pcapng", "" }, { K_VSWITCH, 0 }, -1000, 2001000 },
+};
+
+ParameterizedTestParameters(mirrors, view_matches_wire_frames)
+{
+	return cr_make_param_array(struct match_case, matches, sizeof matches / sizeof matches[0]);
+}
+
+/* The wire: tap.pcapng, record i = truth-frames.csv row i + 1 (checked by
+ * tap_is_the_wire).  Each record of the view, unwrapped and with the
+ * sensor clock undone, is a wire frame byte for byte, within the view's
+ * delay window, and no frame gets more copies than the view owes it; the
+ * copies missing are exactly the truth's drops (and lost tunnel packets),
+ * the copies owed are wire_frames + duplicated. */
+ParameterizedTest(const struct match_case *mc, mirrors, view_matches_wire_frames)
 {
 	struct csv_table v = { 0 }, fr = { 0 };
-	struct rec *tap, *span, *idx;
-	size_t ntap, nspan, r, unmatched = 0, too_many = 0, late = 0;
-	unsigned *got;
-	unsigned long expected = 0, copies = 0;
-	char path[128];
+	struct rec *tap, *idx;
+	size_t ntap, r, unmatched = 0, bad_wrap = 0, too_many = 0, late = 0, nrec = 0, reordered = 0;
+	size_t seq_gaps = 0, seq_back = 0, seq_n = 0;
+	uint32_t *got, max_idx = 0;
+	unsigned long owed = 0, copies = 0, owed_frames = 0;
+	uint64_t last_seq = 0;
+	char path[160];
 	long double off, drift;
 
 	cr_assert(eq(int, sim_run(0, 1, 20), 0));
 	read_views(0, &v);
-	r = view_row(&v, "span");
+	r = view_row(&v, mc->view);
 	off = strtold(csv_table_get(&v, r, "offset_ns"), NULL);
 	drift = strtold(csv_table_get(&v, r, "drift_ppm"), NULL) / 1e6L;
 	snprintf(path, sizeof path, "%s/truth-frames.csv", sim_dirs[0]);
 	cr_assert(eq(int, csv_table_read(&fr, path), 0));
 	snprintf(path, sizeof path, "%s/tap.pcapng", sim_dirs[0]);
 	tap = read_capture(path, &ntap);
-	snprintf(path, sizeof path, "%s/span.pcapng", sim_dirs[0]);
-	span = read_capture(path, &nspan);
 	cr_assert(eq(sz, ntap, fr.rows - 1));
 	idx = malloc(ntap * sizeof *idx);
 	got = calloc(ntap, sizeof *got);
 	cr_assert(ne(ptr, idx, NULL));
 	cr_assert(ne(ptr, got, NULL));
+	for (size_t i = 0; i < ntap; i++) {	/* index the wire by its bytes without FCS */
+		cr_assert(ge(u32, tap[i].len, 4));
+		tap[i].hash = fnv1a(tap[i].b, tap[i].len - 4);
+	}
 	memcpy(idx, tap, ntap * sizeof *idx);
 	qsort(idx, ntap, sizeof *idx, by_hash_ts);
-	for (size_t i = 0; i < nspan; i++) {
-		long double t = SIM_START_NS + ((long double)span[i].ts - off - SIM_START_NS) / (1.0L + drift);
-		size_t lo = 0, hi = ntap, best = SIZE_MAX;
+	for (size_t fi = 0; fi < 2 && mc->files[fi][0]; fi++) {
+		enum view_kind k = (enum view_kind)mc->kinds[fi];
+		struct rec *rec;
+		size_t n;
 
-		while (lo < hi) {	/* first entry of this hash */
-			size_t mid = lo + (hi - lo) / 2;
+		view_file_path(path, sizeof path, 0, mc->files[fi]);
+		rec = read_capture(path, &n);
+		nrec += n;
+		max_idx = 0;
+		for (size_t i = 0; i < n; i++) {
+			long double t = SIM_START_NS + ((long double)rec[i].ts - off - SIM_START_NS) / (1.0L + drift);
+			size_t lo = 0, hi = ntap, best = SIZE_MAX;
+			uint8_t fcs[4];
+			bool has_fcs;
+			uint32_t seq = 0;
 
-			if (idx[mid].hash < span[i].hash)
-				lo = mid + 1;
-			else
-				hi = mid;
+			if (!unwrap(k, &rec[i], &has_fcs, fcs, &seq)) {
+				cr_log_error("%s record %zu: wrong wrapping", mc->files[fi], i + 1);
+				bad_wrap++;
+				continue;
+			}
+			if (k == K_ERSPAN2 || k == K_ERSPAN3) {	/* GRE sequence: only gaps, never back */
+				if (seq_n && seq <= last_seq)
+					seq_back++;
+				else
+					seq_gaps += seq - (seq_n ? last_seq + 1 : 0);
+				last_seq = seq;
+				seq_n++;
+			}
+			while (lo < hi) {	/* first entry of this hash */
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (idx[mid].hash < rec[i].hash)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			/* The latest identical wire frame not after the copy still owed one. */
+			for (size_t j = lo; j < ntap && idx[j].hash == rec[i].hash &&
+					    (long double)idx[j].ts <= t + 1000.0L; j++)
+				if (idx[j].len - 4 == rec[i].len && memcmp(idx[j].b, rec[i].b, rec[i].len) == 0 &&
+				    (!has_fcs || memcmp(idx[j].b + rec[i].len, fcs, 4) == 0) &&
+				    got[idx[j].idx] < copies_owed(k, &fr, idx[j].idx + 1))
+					best = j;
+			if (best == SIZE_MAX) {
+				cr_log_error("%s record %zu (len %u) matches no wire frame", mc->files[fi], i + 1,
+					     rec[i].len);
+				unmatched++;
+				continue;
+			}
+			got[idx[best].idx]++;
+			if (t - (long double)idx[best].ts > (long double)mc->max_delay_ns ||
+			    t - (long double)idx[best].ts < (long double)mc->min_delay_ns)
+				late++;
+			if (i && idx[best].idx < max_idx)	/* received after a later wire frame */
+				reordered++;
+			if (idx[best].idx > max_idx)
+				max_idx = idx[best].idx;
 		}
-		/* The latest identical wire frame before the copy still owed one. */
-		for (size_t j = lo; j < ntap && idx[j].hash == span[i].hash && (long double)idx[j].ts < t; j++)
-			if (idx[j].len == span[i].len && memcmp(idx[j].b, span[i].b, span[i].len) == 0 &&
-			    got[idx[j].idx] < span_expected(&fr, idx[j].idx + 1))
-				best = j;
-		if (best == SIZE_MAX) {
-			cr_log_error("span record %zu (len %u) matches no wire frame", i + 1, span[i].len);
-			unmatched++;
-			continue;
-		}
-		got[idx[best].idx]++;
-		late += t - (long double)idx[best].ts > 5e6L || t - (long double)idx[best].ts < 1e3L;
+		free_capture(rec, n);
 	}
 	for (size_t i = 0; i < ntap; i++) {
-		unsigned e = span_expected(&fr, i + 1);
+		unsigned e = 0;
 
-		expected += e;
+		for (size_t fi = 0; fi < 2 && mc->files[fi][0]; fi++)
+			e += copies_owed((enum view_kind)mc->kinds[fi], &fr, i + 1);
+		owed += e;
+		owed_frames += e > 0;
 		copies += got[i];
 		too_many += got[i] > e;
 	}
+	cr_expect(gt(sz, nrec, 100));
+	cr_expect(eq(sz, bad_wrap, 0));
 	cr_expect(eq(sz, unmatched, 0));
 	cr_expect(eq(sz, too_many, 0));
-	cr_expect(eq(sz, late, 0));
-	cr_expect(eq(ulong, copies, nspan));
-	cr_expect(eq(ulong, expected, cell_ul(&v, r, "wire_frames") + cell_ul(&v, r, "duplicated")));
-	cr_expect(eq(ulong, expected - copies, cell_ul(&v, r, "dropped")));
-	cr_expect(gt(ulong, cell_ul(&v, r, "dropped"), 0), "the bulk burst should overload SPAN");
-	cr_expect(gt(ulong, cell_ul(&v, r, "duplicated"), 0));
+	cr_expect(eq(sz, late, 0), "copies outside %lld..%lld ns after the wire", (long long)mc->min_delay_ns,
+		  (long long)mc->max_delay_ns);
+	cr_expect(eq(ulong, copies, nrec));
+	cr_expect(eq(ulong, owed_frames, cell_ul(&v, r, "wire_frames")));
+	cr_expect(eq(ulong, owed, cell_ul(&v, r, "wire_frames") + cell_ul(&v, r, "duplicated")));
+	cr_expect(eq(ulong, owed - copies, cell_ul(&v, r, "dropped") + cell_ul(&v, r, "tunnel_lost")));
+	if (mc->kinds[0] == K_ERSPAN2 || mc->kinds[0] == K_ERSPAN3) {
+		cr_expect(eq(sz, seq_back, 0), "GRE sequence numbers went back");
+		cr_expect(eq(ulong, seq_gaps + (cell_ul(&v, r, "tunnel_frames") - 1 - last_seq),
+			     cell_ul(&v, r, "tunnel_lost")));
+		cr_expect(eq(ulong, seq_n + seq_gaps + (cell_ul(&v, r, "tunnel_frames") - 1 - last_seq),
+			     cell_ul(&v, r, "tunnel_frames")));
+	}
+	if (mc->kinds[0] == K_VSWITCH || mc->kinds[0] == K_TAP2_RX)	/* wire order is the mirror's order */
+		cr_expect(eq(ulong, reordered, cell_ul(&v, r, "reordered")));
 	free(got);
 	free(idx);
 	free_capture(tap, ntap);
-	free_capture(span, nspan);
+	csv_table_free(&fr);
+	csv_table_free(&v);
+}
+
+/* tap.pcapng is the wire truth itself: one record per truth-frames.csv row
+ * in order, with its exact time and length, and a correct FCS exactly on
+ * the frames the truth does not mark damaged. */
+Test(mirrors, tap_is_the_wire)
+{
+	struct csv_table v = { 0 }, fr = { 0 };
+	struct rec *tap;
+	size_t ntap, r, bad_ts = 0, bad_len = 0, bad_fcs_state = 0, bad_fcs = 0;
+	char path[160];
+
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
+	read_views(0, &v);
+	r = view_row(&v, "tap");
+	snprintf(path, sizeof path, "%s/truth-frames.csv", sim_dirs[0]);
+	cr_assert(eq(int, csv_table_read(&fr, path), 0));
+	snprintf(path, sizeof path, "%s/tap.pcapng", sim_dirs[0]);
+	tap = read_capture(path, &ntap);
+	cr_assert(eq(sz, ntap, fr.rows - 1));
+	for (size_t i = 0; i < ntap; i++) {
+		bool damaged = strcmp(csv_table_get(&fr, i + 1, "damaged"), "none") != 0;
+
+		bad_ts += tap[i].ts != truth_ts(&fr, i + 1);
+		bad_len += tap[i].len != strtoul(csv_table_get(&fr, i + 1, "length"), NULL, 10);
+		bad_fcs_state += fcs_ok(tap[i].b, tap[i].len) == damaged;
+		bad_fcs += !fcs_ok(tap[i].b, tap[i].len);
+	}
+	cr_expect(eq(sz, bad_ts, 0));
+	cr_expect(eq(sz, bad_len, 0));
+	cr_expect(eq(sz, bad_fcs_state, 0), "FCS correct iff the truth says undamaged");
+	cr_expect(eq(ulong, ntap, cell_ul(&v, r, "wire_frames")));
+	cr_expect(eq(ulong, ntap, cell_ul(&v, r, "frames")));
+	cr_expect(eq(ulong, bad_fcs, cell_ul(&v, r, "damaged_passed")));
+	cr_expect(eq(ulong, 0, cell_ul(&v, r, "dropped") + cell_ul(&v, r, "duplicated") + cell_ul(&v, r, "reordered")));
+	cr_expect(gt(sz, bad_fcs, 0), "the default scenario has damaged frames");
+	free_capture(tap, ntap);
 	csv_table_free(&fr);
 	csv_table_free(&v);
 }
@@ -386,4 +635,118 @@ ParameterizedTest(const struct erspan_case *ec, mirrors, erspan_decodes_with_ses
 	good = shell_count(cmd);
 	cr_expect(gt(ulong, all, 100));
 	cr_expect(eq(ulong, good, all));
+}
+
+/* ERSPAN type III: the switch stamps each copy (32 bits, Gra=01: 100 ns
+ * units).  In capture order the stamps never go back, and between any two
+ * records they advance as the capture times do once the sensor's drift is
+ * undone (within one tick each side and clock rounding: 250 ns). */
+Test(mirrors, erspan3_timestamps_follow_capture_times)
+{
+	struct csv_table v = { 0 };
+	struct rec *rec;
+	size_t n, r, not_rising = 0, off_model = 0, bad_gra = 0;
+	char path[160];
+	long double drift;
+
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
+	read_views(0, &v);
+	r = view_row(&v, "erspan3");
+	drift = strtold(csv_table_get(&v, r, "drift_ppm"), NULL) / 1e6L;
+	view_file_path(path, sizeof path, 0, "erspan3.pcapng.zst");
+	rec = read_capture(path, &n);
+	cr_assert(gt(sz, n, 100));
+	for (size_t i = 0; i < n; i++) {
+		/* Outer Ethernet 14, IPv4 20, GRE 8; then Ver/VLAN, COS..Session,
+		 * Timestamp, SGT, P/FT/HW ID/D/Gra/O. */
+		cr_assert(ge(u32, rec[i].len, 14 + 20 + 8 + 12));
+		bad_gra += (((unsigned)rec[i].b[53] >> 1) & 3u) != 1u;
+		if (!i)
+			continue;
+		uint32_t d100 = be32_at(rec[i].b + 46) - be32_at(rec[i - 1].b + 46);	/* wraps mod 2^32 */
+		long double dcap = (long double)(rec[i].ts - rec[i - 1].ts) / (1.0L + drift);
+
+		not_rising += d100 > 0x80000000u;	/* equal is fine: copies < 100 ns apart */
+		off_model += fabsl(dcap - (long double)d100 * 100.0L) > 250.0L;
+	}
+	{
+		uint32_t d100 = be32_at(rec[n - 1].b + 46) - be32_at(rec[0].b + 46);
+		long double dcap = (long double)(rec[n - 1].ts - rec[0].ts) / (1.0L + drift);
+
+		cr_expect(le(ldbl, fabsl(dcap - (long double)d100 * 100.0L), 250.0L),
+			  "first to last: stamps and capture times drift apart");
+	}
+	cr_expect(eq(sz, bad_gra, 0), "granularity not 100 ns");
+	cr_expect(eq(sz, not_rising, 0));
+	cr_expect(eq(sz, off_model, 0));
+	free_capture(rec, n);
+	csv_table_free(&v);
+}
+
+/* pcapng epb_flags of the TAP views, read by tshark: the documented
+ * direction on every record (tap: inbound, as seen entering the switch;
+ * tap-rx inbound; tap-tx outbound), FCS length 4, the CRC-error bit exactly
+ * on the frames truth-frames.csv marks damaged and too-short on runts. */
+struct flags_case {
+	char file[32];
+	int kind;		/* -1: every wire frame; else the enum view_kind of the file */
+	unsigned direction;	/* 1 inbound, 2 outbound */
+};
+
+static const struct flags_case flag_cases[] = {
+	{ "tap.pcapng", -1, 1 },
+	{ "tap-rx.pcapng", K_TAP2_RX, 1 },
+	{ "tap-tx.pcapng", K_TAP2_TX, 2 },
+};
+
+ParameterizedTestParameters(mirrors, tap_epb_flags_match_truth)
+{
+	return cr_make_param_array(struct flags_case, flag_cases, sizeof flag_cases / sizeof flag_cases[0]);
+}
+
+ParameterizedTest(const struct flags_case *fc, mirrors, tap_epb_flags_match_truth)
+{
+	struct csv_table fr = { 0 };
+	char cmd[512], line[256];
+	size_t row = 1, recs = 0, bad_dir = 0, bad_crc = 0, bad_short = 0, bad_fcslen = 0, damaged = 0;
+	FILE *p;
+
+	need_tshark();
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
+	snprintf(cmd, sizeof cmd, "%s/truth-frames.csv", sim_dirs[0]);
+	cr_assert(eq(int, csv_table_read(&fr, cmd), 0));
+	snprintf(cmd, sizeof cmd,
+		 TSHARK " -r '%s/%s' -T fields -E separator=, -e frame.packet_flags_direction "
+		 "-e frame.packet_flags_fcs_length -e frame.packet_flags_crc_error "
+		 "-e frame.packet_flags_packet_too_short_error 2>/dev/null", sim_dirs[0], fc->file);
+	p = popen(cmd, "r");
+	cr_assert(ne(ptr, p, NULL));
+	while (fgets(line, sizeof line, p)) {
+		unsigned long dir, fcslen, crc, tshort;
+		const char *dmg;
+
+		/* The next wire frame this file carries, in wire order. */
+		while (row < fr.rows && fc->kind >= 0 && !copies_owed((enum view_kind)fc->kind, &fr, row))
+			row++;
+		cr_assert(lt(sz, row, fr.rows), "%s: more records than wire frames", fc->file);
+		cr_assert(eq(int, sscanf(line, "%lx,%lx,%lu,%lu", &dir, &fcslen, &crc, &tshort), 4),
+			  "tshark line: %s", line);
+		dmg = csv_table_get(&fr, row, "damaged");
+		damaged += strcmp(dmg, "none") != 0;
+		bad_dir += dir != fc->direction;
+		bad_fcslen += fcslen != 4;
+		bad_crc += crc != (strcmp(dmg, "none") != 0);
+		bad_short += tshort != (strcmp(dmg, "runt") == 0);
+		recs++;
+		row++;
+	}
+	cr_assert(eq(int, pclose(p), 0));
+	cr_expect(gt(sz, recs, 100));
+	cr_expect(eq(sz, bad_dir, 0));
+	cr_expect(eq(sz, bad_fcslen, 0));
+	cr_expect(eq(sz, bad_crc, 0), "CRC-error bit not exactly on the damaged frames");
+	cr_expect(eq(sz, bad_short, 0), "too-short bit not exactly on the runts");
+	if (fc->kind < 0)
+		cr_expect(gt(sz, damaged, 0), "the default scenario has damaged frames on the wire");
+	csv_table_free(&fr);
 }

@@ -6,9 +6,10 @@
  * TCP/IP Implementation Guide V1.0b 3.1.3 (MBAP header).
  *
  * Timeline: ARP, TCP handshake, one device identification request, then a
- * read of 10 holding registers every 100 ms, a write of 2 registers every
- * second, and every 7 s a read of an unmapped address that the PLC answers
- * with exception 02 (illegal data address).
+ * read of 10 holding registers every poll (100 ms unless --poll-ms), a
+ * write of 2 registers every 10th poll, and every 70th poll a read of an
+ * unmapped address that the PLC answers with exception 02 (illegal data
+ * address).
  */
 #include "samples/sim.h"
 
@@ -137,7 +138,9 @@ void modbus_scenario(struct sim_plant *pl, struct sim_device *hmi, struct sim_de
 	tcp_open(pl, &s.tcp, hmi, plc, cport, 502, "modbus");
 	t = tcp_handshake(pl, &s.tcp, t0 + 1000000);
 	read_device_id(&s, t, plc);
-	for (t = t0 + 100 * SIM_NS_PER_MS; t < pl->duration_ns; t += 100 * SIM_NS_PER_MS, tick++) {
+	/* The schedule counts polls: at the default 100 ms period the write
+	 * comes every second and the unmapped read every 7 s. */
+	for (t = t0 + pl->par.poll_ns; t < pl->duration_ns; t += pl->par.poll_ns, tick++) {
 		uint64_t at = t + sim_rng_below(&pl->rng, 500000);	/* HMI timer jitter */
 
 		/* The process drifts a little between polls. */

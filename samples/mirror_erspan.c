@@ -22,7 +22,6 @@
 #include "samples/sim.h"
 
 #define ERSPAN_PORTS ((1u << 2) | (1u << 3) | (1u << 4))
-#define ERSPAN_LOSS_PPM 3000u
 #define ERSPAN_OVERHEAD (14u + 20u + 8u)	/* outer Ethernet, IPv4, GRE with sequence */
 #define ERSPAN_MAX (SIM_MAX_FRAME + ERSPAN_OVERHEAD + 12u + 4u)
 
@@ -114,7 +113,7 @@ static int write_session(const struct sim_plant *pl, const struct erspan_session
 		/* The switch stamps the type III header with its own 100 ns clock. */
 		uint32_t ts100 = (uint32_t)((cp[i].t_ns - pl->start_ns) / 100);
 
-		if (sim_rng_below(&loss, 1000000) < ERSPAN_LOSS_PPM) {
+		if (sim_rng_below(&loss, 1000000) < pl->par.tunnel_loss_ppm) {
 			vt->tunnel_lost++;	/* sequence number i never arrives */
 			continue;
 		}
@@ -160,6 +159,8 @@ static int write_session(const struct sim_plant *pl, const struct erspan_session
 				 (uint32_t)o.len, MIRROR_EPB_FCSLEN(4));
 		vt->written++;
 	}
+	/* Tunnel loss shows only as GRE sequence gaps, never as a capture drop. */
+	mirror_isb(&w, pl, s->offset_ns, s->drift_ppb, 0);
 	rc = pcapng_close(&w);
 	free(cp);
 	return rc;

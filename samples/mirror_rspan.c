@@ -16,8 +16,8 @@
 
 int mirror_rspan(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt)
 {
-	static const struct span_cfg cfg = {
-		.rx_ports = RSPAN_PORTS, .tx_ports = RSPAN_PORTS, .rate_bps = 100000000,
+	const struct span_cfg cfg = {
+		.rx_ports = RSPAN_PORTS, .tx_ports = RSPAN_PORTS, .rate_bps = pl->par.span_rate_bps,
 		.buffer_bytes = 32768, .extra_bytes = 4, .hop_ns = 15000, .hop_jitter_ns = 10000,
 		.reorder_ppm = 1000, .seed = 0x5253504e,
 	};
@@ -56,6 +56,7 @@ int mirror_rspan(const struct sim_plant *pl, const char *dir, struct sim_view_tr
 		pcapng_write_epb(&w, mirror_clock(pl, cp[i].t_ns, vt->offset_ns, 35000), b, (uint32_t)len + 4,
 				 (uint32_t)len + 4, MIRROR_EPB_FCSLEN(4));
 	}
+	mirror_isb(&w, pl, vt->offset_ns, 35000, 0);	/* drops upstream: unseen */
 	rc = pcapng_close(&w);
 	free(cp);
 	return rc;

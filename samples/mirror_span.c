@@ -48,6 +48,13 @@ uint64_t mirror_clock(const struct sim_plant *pl, uint64_t t_ns, int64_t offset_
 	return (uint64_t)((int64_t)t_ns + offset_ns + rel / 1000 * drift_ppb / 1000000);
 }
 
+void mirror_isb(struct pcapng_writer *w, const struct sim_plant *pl, int64_t offset_ns, int64_t drift_ppb,
+		uint64_t ifdrop)
+{
+	pcapng_write_isb(w, mirror_clock(pl, pl->start_ns, offset_ns, drift_ppb),
+			 mirror_clock(pl, pl->start_ns + pl->duration_ns, offset_ns, drift_ppb), ifdrop);
+}
+
 uint64_t mirror_count_reordered(const struct mirror_copy *c, size_t n)
 {
 	uint64_t r = 0;
@@ -177,8 +184,8 @@ int span_run(const struct sim_plant *pl, const struct span_cfg *c, struct mirror
 
 int mirror_span(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt)
 {
-	static const struct span_cfg cfg = {
-		.rx_ports = SPAN_PORTS, .tx_ports = SPAN_PORTS, .rate_bps = 100000000,
+	const struct span_cfg cfg = {
+		.rx_ports = SPAN_PORTS, .tx_ports = SPAN_PORTS, .rate_bps = pl->par.span_rate_bps,
 		.buffer_bytes = 32768, .reorder_ppm = 1000, .seed = 0x5350414e,
 	};
 	struct pcapng_writer w;
@@ -201,6 +208,8 @@ int mirror_span(const struct sim_plant *pl, const char *dir, struct sim_view_tru
 		pcapng_write_epb(&w, mirror_clock(pl, cp[i].t_ns, vt->offset_ns, 20000), f->bytes, f->len, f->len,
 				 MIRROR_EPB_FCSLEN(4));
 	}
+	/* The SPAN queue's drops happen in the switch: the sensor counts none. */
+	mirror_isb(&w, pl, vt->offset_ns, 20000, 0);
 	rc = pcapng_close(&w);
 	free(cp);
 	return rc;
@@ -247,8 +256,8 @@ static int gzip_file(const char *path)
  * it is mirrored; what enters from unmirrored ports is never seen. */
 int mirror_span_rx(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt)
 {
-	static const struct span_cfg cfg = {
-		.rx_ports = SPAN_PORTS, .tx_ports = 0, .rate_bps = 100000000,
+	const struct span_cfg cfg = {
+		.rx_ports = SPAN_PORTS, .tx_ports = 0, .rate_bps = pl->par.span_rate_bps,
 		.buffer_bytes = 32768, .reorder_ppm = 1000, .seed = 0x53505258,
 	};
 	struct mirror_copy *cp;

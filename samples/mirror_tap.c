@@ -41,5 +41,6 @@ int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_trut
 			vt->damaged_passed++;
 	}
 	vt->wire_frames = pl->wire.n;
+	mirror_isb(&w, pl, 0, 0, 0);
 	return pcapng_close(&w);
 }

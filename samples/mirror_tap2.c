@@ -57,6 +57,8 @@ int mirror_tap2(const struct sim_plant *pl, const char *dir, struct sim_view_tru
 		vt->written++;
 		vt->damaged_passed += f->damage != 0;
 	}
+	mirror_isb(&rx, pl, 0, 0, 0);
+	mirror_isb(&tx, pl, 0, 0, 0);
 	rc = pcapng_close(&rx);
 	return pcapng_close(&tx) != 0 ? -1 : rc;
 }

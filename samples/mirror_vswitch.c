@@ -5,13 +5,20 @@
  * vSwitch delivers a frame to the promiscuous port once, not per port),
  * never a damaged one (the physical NIC drops it), stamped when the host
  * schedules the sensor VM: 0-2 ms late, so frames may come out of order.
+ * The VM's capture (tcpdump in the guest) cannot keep up with the bulk
+ * burst: its buffer overflows once, mid-burst, and loses a run of
+ * consecutive frames (pl->par.vswitch_drops).  Those are absent from the
+ * file; the guest's libpcap knows them, so the ISB's ifdrop counts them.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "samples/sim.h"
 
 #define VSWITCH_PORTS ((1u << 2) | (1u << 6))	/* hmi-01, scada-01 */
 #define VSWITCH_JITTER_NS (2 * SIM_NS_PER_MS)
+/* The overflow starts at this bulk frame, in the order the VM receives. */
+#define VSWITCH_DROP_AT 100u
 
 static int copy_cmp(const void *a, const void *b)
 {
@@ -27,7 +34,7 @@ int mirror_vswitch(const struct sim_plant *pl, const char *dir, struct sim_view_
 	struct sim_rng rng = { 0x76737774 };
 	struct pcapng_writer w;
 	struct mirror_copy *cp;
-	size_t n = 0;
+	size_t n = 0, bulk = 0, kept = 0;
 	char path[4096];
 	int rc;
 
@@ -55,6 +62,18 @@ int mirror_vswitch(const struct sim_plant *pl, const char *dir, struct sim_view_
 	}
 	qsort(cp, n, sizeof *cp, copy_cmp);
 	vt->wire_frames = n;
+	/* The sensor's loss: a run of bulk frames, out of the received order
+	 * (so after the jitter), before counting what was reordered. */
+	for (size_t i = 0; i < n; i++) {
+		bool is_bulk = strcmp(pl->wire.frames[cp[i].frame].proto, "bulk") == 0;
+
+		if (is_bulk && bulk++ >= VSWITCH_DROP_AT && vt->sensor_dropped < pl->par.vswitch_drops) {
+			vt->sensor_dropped++;
+			continue;
+		}
+		cp[kept++] = cp[i];
+	}
+	n = kept;
 	vt->written = n;
 	vt->reordered = mirror_count_reordered(cp, n);
 	if (pcapng_open(&w, path, "vswitch0", "promiscuous port group: hmi-01 and scada-01") != 0) {
@@ -67,6 +86,7 @@ int mirror_vswitch(const struct sim_plant *pl, const char *dir, struct sim_view_
 		pcapng_write_epb(&w, mirror_clock(pl, cp[i].t_ns, vt->offset_ns, -50000), f->bytes, f->len, f->len,
 				 MIRROR_EPB_FCSLEN(4));
 	}
+	mirror_isb(&w, pl, vt->offset_ns, -50000, vt->sensor_dropped);
 	rc = pcapng_close(&w);
 	free(cp);
 	return rc;

@@ -1,7 +1,7 @@
 /*
  * pcapng_write.c - the simulator's own pcapng writer (draft-ietf-opsawg-
- * pcapng: 4.1 SHB, 4.2 IDB, 4.3 EPB), always little-endian, one section and
- * one interface: LINKTYPE_ETHERNET with if_tsresol = 9 (nanoseconds) and
+ * pcapng: 4.1 SHB, 4.2 IDB, 4.3 EPB, 4.6 ISB), always little-endian, one
+ * section and one interface: LINKTYPE_ETHERNET with if_tsresol = 9 (nanoseconds) and
  * if_fcslen = 4 (frames keep their FCS).
  */
 #include <string.h>
@@ -26,6 +26,12 @@ static void u32(struct pcapng_writer *w, uint32_t v)
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
 
 	put(w, b, 4);
+}
+
+static void u64(struct pcapng_writer *w, uint64_t v)
+{
+	u32(w, (uint32_t)v);
+	u32(w, (uint32_t)(v >> 32));
 }
 
 static size_t pad4(size_t n)
@@ -111,6 +117,54 @@ void pcapng_write_epb(struct pcapng_writer *w, uint64_t ts_ns, const uint8_t *b,
 	u16(w, 2);	/* epb_flags */
 	u16(w, 4);
 	u32(w, flags);
+	u32(w, 0);	/* opt_endofopt */
+	u32(w, len);
+	if (!w->records || ts_ns < w->first_ns)
+		w->first_ns = ts_ns;
+	if (!w->records || ts_ns > w->last_ns)
+		w->last_ns = ts_ns;
+	w->records++;
+}
+
+/* Timestamps in options (isb_starttime/endtime) use the EPB's layout: the
+ * high 32 bits first, each half in the section's byte order (4.6). */
+static void opt_ts(struct pcapng_writer *w, uint16_t code, uint64_t ts_ns)
+{
+	u16(w, code);
+	u16(w, 8);
+	u32(w, (uint32_t)(ts_ns >> 32));
+	u32(w, (uint32_t)ts_ns);
+}
+
+static void opt_u64(struct pcapng_writer *w, uint16_t code, uint64_t v)
+{
+	u16(w, code);
+	u16(w, 8);
+	u64(w, v);
+}
+
+void pcapng_write_isb(struct pcapng_writer *w, uint64_t start_ns, uint64_t end_ns, uint64_t ifdrop)
+{
+	/* 12 bytes of framing, interface id, timestamp, five 8-byte options
+	 * (4 + 8 each) and opt_endofopt. */
+	const uint32_t len = 12 + 4 + 8 + 5 * 12 + 4;
+
+	/* A sensor cannot stamp a record outside its own capture: widen the
+	 * window when delay or jitter pushed a record past the nominal end. */
+	if (w->records && w->first_ns < start_ns)
+		start_ns = w->first_ns;
+	if (w->records && w->last_ns > end_ns)
+		end_ns = w->last_ns;
+	u32(w, 5);
+	u32(w, len);
+	u32(w, 0);	/* interface 0 */
+	u32(w, (uint32_t)(end_ns >> 32));	/* the statistics are taken at the end */
+	u32(w, (uint32_t)end_ns);
+	opt_ts(w, 2, start_ns);	/* isb_starttime */
+	opt_ts(w, 3, end_ns);	/* isb_endtime */
+	opt_u64(w, 4, w->records + ifdrop);	/* isb_ifrecv: delivered + dropped */
+	opt_u64(w, 5, ifdrop);	/* isb_ifdrop */
+	opt_u64(w, 7, 0);	/* isb_osdrop: counted in ifdrop, never twice */
 	u32(w, 0);	/* opt_endofopt */
 	u32(w, len);
 }

@@ -155,11 +155,18 @@ static void rogue_scenario(struct sim_plant *pl, struct sim_device *rogue, struc
 	}
 }
 
-int plant_build(struct sim_plant *pl, uint64_t seed, uint64_t duration_s)
+void sim_params_default(struct sim_params *p)
+{
+	*p = (struct sim_params){ .span_rate_bps = 100000000, .tunnel_loss_ppm = 3000,
+				  .poll_ns = 100 * SIM_NS_PER_MS, .vswitch_drops = 6 };
+}
+
+int plant_build(struct sim_plant *pl, const struct sim_params *par, uint64_t seed, uint64_t duration_s)
 {
 	struct sim_device *d;
 
 	memset(pl, 0, sizeof *pl);
+	pl->par = *par;
 	pl->rng.state = seed;
 	pl->start_ns = SIM_EPOCH_S * SIM_NS_PER_S;
 	pl->duration_ns = duration_s * SIM_NS_PER_S;

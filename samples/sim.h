@@ -125,7 +125,19 @@ struct sim_device {
 	uint8_t ttl;
 };
 
+/* The knobs of the command line; sim_params_default() gives the plant the
+ * samples were made with (same bytes as before the knobs existed). */
+struct sim_params {
+	uint64_t span_rate_bps;		/* SPAN and RSPAN mirror port capacity */
+	uint32_t tunnel_loss_ppm;	/* ERSPAN packets lost between switch and collector */
+	uint64_t poll_ns;		/* Modbus/TCP polling period of the HMI */
+	uint32_t vswitch_drops;		/* frames the vSwitch sensor VM's capture loses */
+};
+
+void sim_params_default(struct sim_params *p);
+
 struct sim_plant {
+	struct sim_params par;
 	struct sim_device dev[SIM_MAX_DEVICES];
 	size_t ndev;
 	struct sim_wire wire;
@@ -213,7 +225,7 @@ void opcua_scenario(struct sim_plant *pl, struct sim_device *client, struct sim_
 		    unsigned cport, uint64_t t0);
 
 /* ---- Plant (plant.c). */
-int plant_build(struct sim_plant *pl, uint64_t seed, uint64_t duration_s);
+int plant_build(struct sim_plant *pl, const struct sim_params *par, uint64_t seed, uint64_t duration_s);
 void plant_free(struct sim_plant *pl);
 const struct sim_device *plant_device_by_mac(const struct sim_plant *pl, const uint8_t mac[6]);
 
@@ -221,12 +233,19 @@ const struct sim_device *plant_device_by_mac(const struct sim_plant *pl, const u
 struct pcapng_writer {
 	FILE *f;
 	bool failed;
+	uint64_t records;		/* EPBs written, for the ISB */
+	uint64_t first_ns, last_ns;	/* earliest and latest EPB stamp */
 };
 
 int pcapng_open(struct pcapng_writer *w, const char *path, const char *if_name, const char *if_descr);
 /* flags: pcapng epb_flags word (direction, FCS length, link errors). */
 void pcapng_write_epb(struct pcapng_writer *w, uint64_t ts_ns, const uint8_t *b, uint32_t caplen,
 		      uint32_t origlen, uint32_t flags);
+/* The closing Interface Statistics Block (4.6) with the counts the sensor
+ * itself knows: isb_ifrecv = EPBs written + ifdrop, isb_ifdrop = frames its
+ * capture lost (never the mirror's losses upstream, which it cannot see).
+ * start/end are the sensor's clock at capture start and stop. */
+void pcapng_write_isb(struct pcapng_writer *w, uint64_t start_ns, uint64_t end_ns, uint64_t ifdrop);
 int pcapng_close(struct pcapng_writer *w);
 
 /* Counts a view reports against the wire truth (truth-views.csv). */
@@ -241,6 +260,7 @@ struct sim_view_truth {
 	double drift_ppm;
 	uint64_t delay_ns, jitter_ns;	/* fixed path delay and its jitter bound */
 	uint64_t tunnel_frames, tunnel_lost;	/* ERSPAN: packets sent, lost in transit */
+	uint64_t sensor_dropped;	/* lost by the sensor's own capture (its ISB ifdrop) */
 };
 
 int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
@@ -280,6 +300,10 @@ int span_run(const struct sim_plant *pl, const struct span_cfg *c, struct mirror
 	     struct sim_view_truth *vt);
 /* The sensor's clock: offset plus drift (parts per billion) since the start. */
 uint64_t mirror_clock(const struct sim_plant *pl, uint64_t t_ns, int64_t offset_ns, int64_t drift_ppb);
+/* The closing ISB of a view, its window on the sensor's clock: the whole
+ * run, start to end.  ifdrop: frames the sensor's own capture lost. */
+void mirror_isb(struct pcapng_writer *w, const struct sim_plant *pl, int64_t offset_ns, int64_t drift_ppb,
+		uint64_t ifdrop);
 /* Records received after one the mirror had queued later. */
 uint64_t mirror_count_reordered(const struct mirror_copy *c, size_t n);
 int mirror_path(char *out, size_t n, const char *dir, const char *name);

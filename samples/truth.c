@@ -182,9 +182,13 @@ int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir)
 	 *   delay_ns, jitter_ns   fixed path delay and jitter bound (queueing
 	 *                   delay comes on top, growing with the load)
 	 *   tunnel_frames, tunnel_lost  ERSPAN packets sent and lost in transit
-	 * so frames = wire_frames - dropped + duplicated - tunnel_lost. */
+	 *   sensor_dropped  frames the sensor's own capture lost after receiving
+	 *                   them (its pcapng ISB isb_ifdrop; the mirror's drops
+	 *                   upstream are invisible to it and stay in dropped)
+	 * so frames = wire_frames - dropped + duplicated - tunnel_lost
+	 *             - sensor_dropped. */
 	fputs("view,file,method,wire_frames,frames,dropped,duplicated,damaged_passed,damaged_dropped,"
-	      "reordered,offset_ns,drift_ppm,delay_ns,jitter_ns,tunnel_frames,tunnel_lost\n", f);
+	      "reordered,offset_ns,drift_ppm,delay_ns,jitter_ns,tunnel_frames,tunnel_lost,sensor_dropped\n", f);
 	for (size_t i = 0; i < n; i++) {
 		csv_text(f, v[i].name);
 		fputc(',', f);
@@ -192,10 +196,10 @@ int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir)
 		fputc(',', f);
 		csv_text(f, v[i].method);
 		fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			",%" PRId64 ",%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", v[i].wire_frames,
-			v[i].written, v[i].dropped, v[i].duplicated, v[i].damaged_passed, v[i].damaged_dropped,
+			",%" PRId64 ",%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+			v[i].wire_frames, v[i].written, v[i].dropped, v[i].duplicated, v[i].damaged_passed, v[i].damaged_dropped,
 			v[i].reordered, v[i].offset_ns, v[i].drift_ppm, v[i].delay_ns, v[i].jitter_ns,
-			v[i].tunnel_frames, v[i].tunnel_lost);
+			v[i].tunnel_frames, v[i].tunnel_lost, v[i].sensor_dropped);
 	}
 	return close_checked(f);
 }

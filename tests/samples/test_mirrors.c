@@ -89,7 +89,7 @@ ParameterizedTestParameters(mirrors, frame_count_matches_truth_row)
 }
 
 /* Records in the files = frames = wire_frames - dropped + duplicated -
- * tunnel_lost, and the file column names the files. */
+ * tunnel_lost - sensor_dropped, and the file column names the files. */
 ParameterizedTest(const struct view_case *vc, mirrors, frame_count_matches_truth_row)
 {
 	struct csv_table v = { 0 };
@@ -113,7 +113,8 @@ ParameterizedTest(const struct view_case *vc, mirrors, frame_count_matches_truth
 	cr_expect(gt(ulong, got, 100));
 	cr_expect(eq(ulong, got, cell_ul(&v, r, "frames")));
 	cr_expect(eq(ulong, got, cell_ul(&v, r, "wire_frames") - cell_ul(&v, r, "dropped") +
-				     cell_ul(&v, r, "duplicated") - cell_ul(&v, r, "tunnel_lost")));
+				     cell_ul(&v, r, "duplicated") - cell_ul(&v, r, "tunnel_lost") -
+				     cell_ul(&v, r, "sensor_dropped")));
 	csv_table_free(&v);
 }
 
@@ -514,7 +515,8 @@ ParameterizedTest(const struct match_case *mc, mirrors, view_matches_wire_frames
 	cr_expect(eq(ulong, copies, nrec));
 	cr_expect(eq(ulong, owed_frames, cell_ul(&v, r, "wire_frames")));
 	cr_expect(eq(ulong, owed, cell_ul(&v, r, "wire_frames") + cell_ul(&v, r, "duplicated")));
-	cr_expect(eq(ulong, owed - copies, cell_ul(&v, r, "dropped") + cell_ul(&v, r, "tunnel_lost")));
+	cr_expect(eq(ulong, owed - copies, cell_ul(&v, r, "dropped") + cell_ul(&v, r, "tunnel_lost") +
+					      cell_ul(&v, r, "sensor_dropped")));
 	if (mc->kinds[0] == K_ERSPAN2 || mc->kinds[0] == K_ERSPAN3) {
 		cr_expect(eq(sz, seq_back, 0), "GRE sequence numbers went back");
 		cr_expect(eq(ulong, seq_gaps + (cell_ul(&v, r, "tunnel_frames") - 1 - last_seq),
@@ -749,4 +751,218 @@ ParameterizedTest(const struct flags_case *fc, mirrors, tap_epb_flags_match_trut
 	if (fc->kind < 0)
 		cr_expect(gt(sz, damaged, 0), "the default scenario has damaged frames on the wire");
 	csv_table_free(&fr);
+}
+
+/* ---- Interface Statistics Blocks and the command line's knobs. */
+
+/* Like sim_run, with extra options (trusted text from the tests). */
+static int sim_run_opts(size_t slot, const char *opts)
+{
+	char cmd[512];
+	int st;
+
+	snprintf(sim_dirs[slot], sizeof sim_dirs[slot], "/tmp/tapsight-sim-XXXXXX");
+	cr_assert(ne(ptr, mkdtemp(sim_dirs[slot]), NULL));
+	snprintf(cmd, sizeof cmd, "'%s' --seed 1 --duration 20 %s -o '%s'", sim_bin(), opts, sim_dirs[slot]);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static uint64_t le64_at(const uint8_t *b)
+{
+	return (uint64_t)le32_at(b) | (uint64_t)le32_at(b + 4) << 32;
+}
+
+/* What one pcapng file (little-endian, as the simulator writes) says. */
+struct isb_seen {
+	size_t epbs, isbs;
+	bool has_recv, has_drop, has_start, has_end;
+	uint64_t ifrecv, ifdrop, osdrop, start_ns, end_ns, first_ns, last_ns;
+};
+
+static void walk_pcapng(const char *cmd, struct isb_seen *o)
+{
+	FILE *p = popen(cmd, "r");
+	uint8_t *b = NULL;
+	size_t n = 0, cap = 0, got;
+
+	cr_assert(ne(ptr, p, NULL));
+	do {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 1u << 20;
+			b = realloc(b, cap);
+			cr_assert(ne(ptr, b, NULL));
+		}
+		got = fread(b + n, 1, cap - n, p);
+		n += got;
+	} while (got);
+	cr_assert(eq(int, pclose(p), 0), "%s failed", cmd);
+	memset(o, 0, sizeof *o);
+	for (size_t at = 0; at + 12 <= n;) {
+		uint32_t type = le32_at(b + at), len = le32_at(b + at + 4);
+
+		cr_assert(len >= 12 && len % 4 == 0 && len <= n - at, "bad block at %zu", at);
+		if (type == 6) {
+			uint64_t ts = (uint64_t)le32_at(b + at + 12) << 32 | le32_at(b + at + 16);
+
+			if (!o->epbs || ts < o->first_ns)
+				o->first_ns = ts;
+			if (!o->epbs || ts > o->last_ns)
+				o->last_ns = ts;
+			o->epbs++;
+		} else if (type == 5) {
+			cr_assert(eq(sz, o->isbs, 0), "one ISB expected");
+			cr_expect(eq(u32, le32_at(b + at + 8), 0));	/* interface 0 */
+			o->isbs++;
+			for (size_t q = at + 20; q + 4 <= at + len - 4;) {
+				unsigned code = b[q] | b[q + 1] << 8, olen = b[q + 2] | b[q + 3] << 8;
+
+				if (code == 0)
+					break;
+				cr_assert(eq(uint, olen, 8), "ISB option %u is %u bytes", code, olen);
+				if (code == 2 || code == 3) {	/* high word first, like the EPB */
+					uint64_t t = (uint64_t)le32_at(b + q + 4) << 32 | le32_at(b + q + 8);
+
+					if (code == 2)
+						o->has_start = true, o->start_ns = t;
+					else
+						o->has_end = true, o->end_ns = t;
+				} else if (code == 4) {
+					o->has_recv = true;
+					o->ifrecv = le64_at(b + q + 4);
+				} else if (code == 5) {
+					o->has_drop = true;
+					o->ifdrop = le64_at(b + q + 4);
+				} else if (code == 7) {
+					o->osdrop = le64_at(b + q + 4);
+				}
+				q += 4 + ((olen + 3u) & ~3u);
+			}
+			cr_expect(eq(sz, at + len, n), "the ISB closes the file");
+		}
+		at += len;
+	}
+	free(b);
+}
+
+struct isb_case {
+	char view[16];
+	char file[32];
+};
+
+static const struct isb_case isb_cases[] = {
+	{ "tap", "tap.pcapng" },	   { "tap2", "tap-rx.pcapng" },	  { "tap2", "tap-tx.pcapng" },
+	{ "span", "span.pcapng" },	   { "rspan", "rspan.pcapng" },	  { "erspan2", "erspan.pcapng" },
+	{ "erspan3", "erspan3.pcapng.zst" }, { "vswitch", "vswitch.pcapng" },
+};
+
+ParameterizedTestParameters(mirrors, isb_counts_what_the_sensor_knows)
+{
+	return cr_make_param_array(struct isb_case, isb_cases, sizeof isb_cases / sizeof isb_cases[0]);
+}
+
+/* Every pcapng view ends with one ISB: ifrecv = records + the sensor's own
+ * drops, ifdrop = sensor_dropped of the truth (the mirror's and the
+ * tunnel's losses happen upstream: the sensor cannot count them), and its
+ * window holds every record. */
+ParameterizedTest(const struct isb_case *ic, mirrors, isb_counts_what_the_sensor_knows)
+{
+	struct csv_table v = { 0 };
+	struct isb_seen o;
+	char cmd[512];
+	size_t r;
+
+	cr_assert(eq(int, sim_run(0, 1, 20), 0));
+	read_views(0, &v);
+	r = view_row(&v, ic->view);
+	snprintf(cmd, sizeof cmd, "%s '%s/%s'", strstr(ic->file, ".zst") ? "zstd -dcq" : "cat", sim_dirs[0],
+		 ic->file);
+	walk_pcapng(cmd, &o);
+	cr_assert(eq(sz, o.isbs, 1));
+	cr_expect(gt(sz, o.epbs, 100));
+	cr_expect(o.has_recv && o.has_drop && o.has_start && o.has_end);
+	cr_expect(eq(u64, o.ifdrop, cell_ul(&v, r, "sensor_dropped")));
+	cr_expect(eq(u64, o.ifrecv, o.epbs + o.ifdrop));
+	cr_expect(eq(u64, o.osdrop, 0));
+	cr_expect(le(u64, o.start_ns, o.first_ns));
+	cr_expect(ge(u64, o.end_ns, o.last_ns));
+	if (strcmp(ic->view, "vswitch") == 0)
+		cr_expect(gt(u64, o.ifdrop, 0), "the VM loses frames in the bulk burst");
+	else
+		cr_expect(eq(u64, o.ifdrop, 0));
+	csv_table_free(&v);
+}
+
+/* --vswitch-drops sets the VM's loss: the ISB and the truth follow. */
+Test(mirrors, vswitch_drops_option)
+{
+	struct csv_table v = { 0 };
+	struct isb_seen o;
+	char cmd[512];
+	size_t r;
+
+	cr_assert(eq(int, sim_run_opts(1, "--vswitch-drops 17"), 0));
+	read_views(1, &v);
+	r = view_row(&v, "vswitch");
+	snprintf(cmd, sizeof cmd, "cat '%s/vswitch.pcapng'", sim_dirs[1]);
+	walk_pcapng(cmd, &o);
+	cr_expect(eq(ulong, cell_ul(&v, r, "sensor_dropped"), 17));
+	cr_expect(eq(u64, o.ifdrop, 17));
+	cr_expect(eq(u64, o.ifrecv, o.epbs + 17));
+	cr_expect(eq(ulong, o.epbs, cell_ul(&v, r, "frames")));
+	cr_expect(eq(ulong, o.epbs, cell_ul(&v, r, "wire_frames") - 17));
+	csv_table_free(&v);
+}
+
+/* --tunnel-loss 0: every ERSPAN packet arrives, GRE sequence numbers
+ * 0, 1, 2, ... without a gap, and the truth says none was lost. */
+Test(mirrors, no_tunnel_loss_no_gre_gaps)
+{
+	struct csv_table v = { 0 };
+	char cmd[512], line[64];
+	unsigned long want = 0, seq, gaps = 0, n = 0;
+	FILE *p;
+
+	need_tshark();
+	cr_assert(eq(int, sim_run_opts(1, "--tunnel-loss 0"), 0));
+	read_views(1, &v);
+	cr_expect(eq(ulong, cell_ul(&v, view_row(&v, "erspan2"), "tunnel_lost"), 0));
+	cr_expect(eq(ulong, cell_ul(&v, view_row(&v, "erspan3"), "tunnel_lost"), 0));
+	snprintf(cmd, sizeof cmd, TSHARK " -r '%s/erspan.pcapng' -T fields -e gre.sequence_number 2>/dev/null",
+		 sim_dirs[1]);
+	p = popen(cmd, "r");
+	cr_assert(ne(ptr, p, NULL));
+	while (fgets(line, sizeof line, p)) {
+		seq = strtoul(line, NULL, 10);
+		gaps += seq != want;
+		want = seq + 1;
+		n++;
+	}
+	cr_assert(eq(int, pclose(p), 0));
+	cr_expect(gt(ulong, n, 100));
+	cr_expect(eq(ulong, gaps, 0));
+	cr_expect(eq(ulong, n, cell_ul(&v, view_row(&v, "erspan2"), "tunnel_frames")));
+	csv_table_free(&v);
+}
+
+/* A 1 Gbit/s mirror port absorbs more of the bulk burst than the default
+ * 100 Mbit/s one: fewer SPAN (and RSPAN) drops. */
+Test(mirrors, faster_span_port_drops_less)
+{
+	struct csv_table slow = { 0 }, fast = { 0 };
+
+	cr_assert(eq(int, sim_run_opts(0, ""), 0));
+	cr_assert(eq(int, sim_run_opts(1, "--span-mbps 1000"), 0));
+	read_views(0, &slow);
+	read_views(1, &fast);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const names[] = { "span", "span-rx", "rspan" };
+		unsigned long d0 = cell_ul(&slow, view_row(&slow, names[i]), "dropped");
+		unsigned long d1 = cell_ul(&fast, view_row(&fast, names[i]), "dropped");
+
+		cr_expect(gt(ulong, d0, 0), "%s: the default port drops", names[i]);
+		cr_expect(lt(ulong, d1, d0), "%s: %lu drops at 1 Gbit/s, %lu at 100 Mbit/s", names[i], d1, d0);
+	}
+	csv_table_free(&slow);
+	csv_table_free(&fast);
 }

@@ -39,6 +39,26 @@ Test(samples, help_and_bad_usage)
 	cr_assert(eq(int, WEXITSTATUS(system(cmd)), 1));
 }
 
+/* The knobs are parsed strictly and range-checked: exit 2, nothing run. */
+Test(samples, bad_option_values_exit_2)
+{
+	static const char *const bad[] = {
+		"--span-mbps 0",	 "--span-mbps 9",	 "--span-mbps 100001", "--span-mbps 1e3",
+		"--span-mbps -100",	 "--span-mbps ''",	 "--tunnel-loss 501",  "--tunnel-loss 0.3",
+		"--tunnel-loss +3",	 "--poll-ms 19",	 "--poll-ms 60001",    "--poll-ms 100ms",
+		"--vswitch-drops 101", "--vswitch-drops x", "--poll-ms 99999999999999999999999",
+	};
+	char cmd[512];
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(cmd, sizeof cmd, "'%s' %s -o /tmp/tapsight-sim-never 2>/dev/null", sim_bin(), bad[i]);
+		cr_expect(eq(int, WEXITSTATUS(system(cmd)), 2), "%s", bad[i]);
+	}
+	snprintf(cmd, sizeof cmd, "'%s' --help | grep -q -- --tunnel-loss", sim_bin());
+	cr_expect(eq(int, WEXITSTATUS(system(cmd)), 0), "--help lists the knobs");
+	cr_expect(eq(int, access("/tmp/tapsight-sim-never", F_OK), -1));
+}
+
 /* (a) No malformed frame and no error-severity expert finding except on the
  * frames the truth marks damaged, and every damaged frame is flagged.  The
  * only warnings allowed are the RSTs of the rogue laptop's port scan. */

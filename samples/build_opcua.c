@@ -2,12 +2,18 @@
  * build_opcua.c - a historian opening an OPC UA binary connection to a PLC.
  * OPC 10000-6 (UA Part 6: Mappings) 7.1.2 (HEL, ACK), 6.7.2 (OPN message
  * chunk with the asymmetric security header), 5.2 (built-in types, all
- * little-endian); OPC 10000-4 5.5.2 (OpenSecureChannel) and 7.33/7.34
- * (request and response headers).
+ * little-endian), 6.7.2.2 (MSG chunk with the symmetric security header);
+ * OPC 10000-4 5.5.2 (OpenSecureChannel), 5.10.2 (Read), 7.29 (ReadValueId),
+ * 7.33/7.34 (request and response headers); OPC 10000-6 5.2.2.17 (DataValue).
  *
  *   chunk | type[3] | 'F' | size(le32, whole chunk) | body |
+ *   MSG body | channel id | token id | sequence no | request id | service |
  *
- * Timeline: TCP 4840, HEL/ACK, OPN (policy None, mode None) and its answer.
+ * Timeline: TCP 4840, HEL/ACK, OPN (policy None, mode None) and its answer,
+ * then one ReadRequest of a tag's Value every second, each answered by a
+ * ReadResponse with a Double.  No session is created: the historian reads
+ * on the bare channel (a real server would answer BadSessionIdInvalid; the
+ * sample keeps the exchange short and tshark dissects it all the same).
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +24,22 @@ enum {
 	OPCUA_PORT = 4840,
 	ID_OPEN_SECURE_CHANNEL_REQ = 446,	/* ..._Encoding_DefaultBinary */
 	ID_OPEN_SECURE_CHANNEL_RSP = 449,
+	ID_READ_REQ = 631,			/* ReadRequest_Encoding_DefaultBinary */
+	ID_READ_RSP = 634,			/* ReadResponse_Encoding_DefaultBinary */
 	SECURITY_MODE_NONE = 1,
+	TOKEN_ID = 1,				/* the token the OPN answer issues */
+	FIRST_SEQUENCE = 51,			/* sequence number of the OPN chunks */
+	ATTRIBUTE_VALUE = 13,			/* Part 6 A.1, AttributeId Value */
+	TIMESTAMPS_SOURCE = 0,			/* TimestampsToReturn: Source */
+	VARIANT_DOUBLE = 11,			/* built-in type id of Double */
+	DATAVALUE_VALUE = 0x01,			/* DataValue encoding mask bits */
+	DATAVALUE_SOURCE_TIMESTAMP = 0x04,
+	DATAVALUE_SERVER_TIMESTAMP = 0x08,
 };
+
+/* The historian's tag on the S7 PLC's server (namespace 2, string id). */
+#define READ_TAG "Boiler1.SteamTemperature"
+#define READ_PERIOD_NS SIM_NS_PER_S
 
 /* 5.2.2.15: DateTime, 100 ns ticks since 1601-01-01. */
 static void ua_datetime(struct sim_buf *p, uint64_t unix_ns)
@@ -28,6 +48,16 @@ static void ua_datetime(struct sim_buf *p, uint64_t unix_ns)
 
 	buf_le32(p, (uint32_t)ticks);
 	buf_le32(p, (uint32_t)(ticks >> 32));
+}
+
+/* 5.2.2.5: Double, IEEE 754 binary64 sent least significant byte first. */
+static void ua_double(struct sim_buf *p, double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof bits);
+	buf_le32(p, (uint32_t)bits);
+	buf_le32(p, (uint32_t)(bits >> 32));
 }
 
 /* 5.2.2.4: String, Int32 length then UTF-8; -1 is null. */
@@ -64,11 +94,70 @@ static void opn_head(struct sim_buf *p, uint32_t channel, unsigned node_id)
 	ua_string(p, "http://opcfoundation.org/UA/SecurityPolicy#None");
 	buf_le32(p, 0xffffffffu);	/* sender certificate: null */
 	buf_le32(p, 0xffffffffu);	/* receiver thumbprint: null */
-	buf_le32(p, 51);		/* sequence number */
+	buf_le32(p, FIRST_SEQUENCE);	/* sequence number */
 	buf_le32(p, 1);			/* request id */
 	buf_u8(p, 0x01);		/* NodeId four-byte encoding, namespace 0 */
 	buf_u8(p, 0);
 	buf_le16(p, node_id);
+}
+
+/* 6.7.2.2 symmetric header (the token), 6.7.2.4 sequence header, then the
+ * four-byte NodeId of the encoded service. */
+static void msg_head(struct sim_buf *p, uint32_t channel, uint32_t seq, uint32_t request_id,
+		     unsigned node_id)
+{
+	chunk(p, "MSG");
+	buf_le32(p, channel);
+	buf_le32(p, TOKEN_ID);
+	buf_le32(p, seq);
+	buf_le32(p, request_id);
+	buf_u8(p, 0x01);
+	buf_u8(p, 0);
+	buf_le16(p, node_id);
+}
+
+/* Part 4 5.10.2: ReadRequest of one node's Value. */
+static void read_request(struct sim_buf *p, uint32_t channel, uint32_t seq, uint32_t handle, uint64_t now_ns)
+{
+	msg_head(p, channel, seq, handle, ID_READ_REQ);
+	buf_u8(p, 0x00);	/* authentication token: null NodeId (no session) */
+	buf_u8(p, 0x00);
+	ua_datetime(p, now_ns);
+	buf_le32(p, handle);	/* request handle */
+	buf_le32(p, 0);		/* return diagnostics: none */
+	ua_string(p, NULL);	/* audit entry id */
+	buf_le32(p, 5000);	/* timeout hint, ms */
+	buf_bytes(p, "\x00\x00\x00", 3);	/* additional header: empty */
+	ua_double(p, 0.0);	/* maxAge: read the current value */
+	buf_le32(p, TIMESTAMPS_SOURCE);
+	buf_le32(p, 1);		/* nodesToRead: one ReadValueId (7.29) */
+	buf_u8(p, 0x03);	/* NodeId string encoding */
+	buf_le16(p, 2);		/* namespace index */
+	ua_string(p, READ_TAG);
+	buf_le32(p, ATTRIBUTE_VALUE);
+	ua_string(p, NULL);	/* index range */
+	buf_le16(p, 0);		/* data encoding: null QualifiedName */
+	ua_string(p, NULL);
+}
+
+/* Part 4 5.10.2: ReadResponse with one Double DataValue. */
+static void read_response(struct sim_buf *p, uint32_t channel, uint32_t seq, uint32_t handle, uint64_t now_ns,
+			  uint64_t sampled_ns, double value)
+{
+	msg_head(p, channel, seq, handle, ID_READ_RSP);
+	ua_datetime(p, now_ns);
+	buf_le32(p, handle);	/* request handle */
+	buf_le32(p, 0);		/* service result: Good */
+	buf_u8(p, 0x00);	/* service diagnostics: empty */
+	buf_le32(p, 0xffffffffu);	/* string table: null */
+	buf_bytes(p, "\x00\x00\x00", 3);	/* additional header: empty */
+	buf_le32(p, 1);		/* results: one DataValue */
+	buf_u8(p, DATAVALUE_VALUE | DATAVALUE_SOURCE_TIMESTAMP | DATAVALUE_SERVER_TIMESTAMP);
+	buf_u8(p, VARIANT_DOUBLE);
+	ua_double(p, value);
+	ua_datetime(p, sampled_ns);
+	ua_datetime(p, now_ns);
+	buf_le32(p, 0);		/* diagnostic infos: empty */
 }
 
 void opcua_scenario(struct sim_plant *pl, struct sim_device *client, struct sim_device *server,
@@ -140,4 +229,28 @@ void opcua_scenario(struct sim_plant *pl, struct sim_device *client, struct sim_
 	buf_le32(&r, 0);	/* server nonce: empty */
 	chunk_done(&r);
 	tcp_send(pl, &tcp, 1, t, TCP_PSH | TCP_ACK, &r, "opcua");
+
+	/* The polling has its own generator, seeded by the channel id, so the
+	 * rest of the plant draws the same numbers it drew before it. */
+	{
+		struct sim_rng rng = { channel };
+		uint32_t seq = FIRST_SEQUENCE, handle = 1;
+		double temp = 182.0;
+
+		for (uint64_t tr = t + READ_PERIOD_NS; tr < pl->duration_ns; tr += READ_PERIOD_NS) {
+			uint64_t ta = tr + 1 * SIM_NS_PER_MS + sim_rng_below(&rng, 2 * SIM_NS_PER_MS);
+
+			seq++;
+			handle++;
+			temp += ((double)sim_rng_below(&rng, 201) - 100.0) / 100.0;
+			q.len = r.len = 0;
+			read_request(&q, channel, seq, handle, pl->start_ns + tr);
+			chunk_done(&q);
+			tcp_send(pl, &tcp, 0, tr, TCP_PSH | TCP_ACK, &q, "opcua");
+			read_response(&r, channel, seq, handle, pl->start_ns + ta,
+				      pl->start_ns + ta - 500 * SIM_NS_PER_MS, temp);
+			chunk_done(&r);
+			tcp_send(pl, &tcp, 1, ta, TCP_PSH | TCP_ACK, &r, "opcua");
+		}
+	}
 }

@@ -220,7 +220,8 @@ void enip_scenario(struct sim_plant *pl, struct sim_device *scanner, struct sim_
 /* BACnet/IP: Who-Is, I-Am of device instance, ReadProperty of its names. */
 void bacnet_scenario(struct sim_plant *pl, struct sim_device *bms, struct sim_device *ctl, uint32_t instance,
 		     uint64_t t0);
-/* OPC UA binary on TCP 4840: HEL/ACK and OPN (policy None). */
+/* OPC UA binary on TCP 4840: HEL/ACK, OPN (policy None), then a Read of
+ * one tag every second. */
 void opcua_scenario(struct sim_plant *pl, struct sim_device *client, struct sim_device *server,
 		    unsigned cport, uint64_t t0);
 

@@ -299,3 +299,23 @@ ParameterizedTest(const struct identity_case *ic, samples, identity_on_the_wire)
 	line[n] = '\0';
 	cr_expect(eq(str, line, (char *)ic->want), "%s: got '%s'", ic->field, line);
 }
+
+/* (f) The historian reads its tag: tshark sees the PLC's OPC UA
+ * ReadResponse (ReadResponse_Encoding_DefaultBinary, ns=0;i=634). */
+Test(samples, opcua_historian_gets_read_responses)
+{
+	char cmd[512];
+	unsigned long got = 0;
+	FILE *p;
+
+	need_tshark();
+	cr_assert(eq(int, sim_run(0, 3, 20), 0));
+	snprintf(cmd, sizeof cmd,
+		 TSHARK " -r '%s/tap.pcapng' -Y 'opcua.servicenodeid.numeric == 634' "
+		 "-T fields -e frame.number 2>/dev/null | wc -l", sim_dirs[0]);
+	p = popen(cmd, "r");
+	cr_assert(ne(ptr, p, NULL));
+	cr_assert(eq(int, fscanf(p, "%lu", &got), 1));
+	cr_assert(eq(int, pclose(p), 0));
+	cr_expect(gt(ulong, got, 0), "no OPC UA ReadResponse in tap.pcapng");
+}

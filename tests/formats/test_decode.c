@@ -74,52 +74,6 @@ static uint32_t decode_eth(const struct bytes *b)
 {
 	return decode_as(b, LINKTYPE_ETHERNET, (uint32_t)b->len, (uint32_t)b->len, -1);
 }
-
-static void layer_names(char *out, size_t n, const uint8_t *protos, size_t count)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < count && used < n; i++)
-		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? ":" : "",
-					 tp_proto_name((enum tp_proto)protos[i]));
-}
-
-/* The packet's layers are exactly want (logs both lists when not). */
-static bool layers_are(const uint8_t *want, size_t n)
-{
-	uint8_t got[TP_MAX_LAYERS];
-	char gs[512], ws[512];
-	bool ok = pkt.nlayers == n;
-
-	for (size_t i = 0; i < pkt.nlayers; i++) {
-		got[i] = pkt.layers[i].proto;
-		ok = ok && (i >= n || got[i] == want[i]);
-	}
-	if (!ok) {
-		layer_names(gs, sizeof gs, got, pkt.nlayers);
-		layer_names(ws, sizeof ws, want, n);
-		cr_log_error("layers\n  got  %s\n  want %s", gs, ws);
-	}
-	return ok;
-}
-
-#define LAYERS(...) layers_are((const uint8_t[]){ __VA_ARGS__ }, \
-			       sizeof (const uint8_t[]){ __VA_ARGS__ })
-
-static bool layer_is(unsigned i, enum tp_proto proto, uint32_t offset, uint32_t len)
-{
-	bool ok = i < pkt.nlayers && pkt.layers[i].proto == proto &&
-		  pkt.layers[i].offset == offset && pkt.layers[i].len == len;
-
-	if (!ok && i < pkt.nlayers)
-		cr_log_error("layer %u: got %s@%u+%u, want %s@%u+%u", i,
-			     tp_proto_name((enum tp_proto)pkt.layers[i].proto),
-			     pkt.layers[i].offset, pkt.layers[i].len, tp_proto_name(proto),
-			     offset, len);
-	return ok;
-}
-
 /* ---- link types, spelled out byte by byte ---- */
 
 /* An IPv4 header 10.0.0.1 -> 10.0.0.2, protocol 253 (experimentation,
@@ -199,7 +153,7 @@ ParameterizedTest(struct link_case *k, decode, link_types)
 	cr_log_info("%s", k->why);
 	bytes_put(&b, k->bytes, k->len);
 	decode_as(&b, k->linktype, k->len, k->len, -1);
-	cr_expect(layers_are(k->layers, k->nlayers));
+	cr_expect(frame_layers_are(&pkt, k->layers, k->nlayers));
 	cr_expect(eq(u8, pkt.ip_version, k->ip_version));
 	cr_expect(eq(u8, pkt.malformed, k->malformed));
 	cr_expect(eq(u32, pkt.flags & TP_PKT_TRUNCATED, 0));
@@ -229,8 +183,8 @@ Test(decode, sll_gives_the_sender_mac_and_the_ethertype)
 	cr_assert(eq(mem, MEM(pkt.src_mac, 6), MEM(MAC_SRC, 6)));
 	cr_assert(eq(mem, MEM(pkt.dst_mac, 6), MEM(zero, 6)));	/* SLL has none */
 	cr_assert(eq(u16, pkt.ethertype, 0x0800));
-	cr_assert(layer_is(0, TP_PROTO_SLL, 0, 16));
-	cr_assert(layer_is(1, TP_PROTO_IPV4, 16, 20));
+	cr_assert(frame_layer_is(&pkt, 0, TP_PROTO_SLL, 0, 16));
+	cr_assert(frame_layer_is(&pkt, 1, TP_PROTO_IPV4, 16, 20));
 	bytes_free(&b);
 }
 
@@ -240,8 +194,8 @@ Test(decode, sll2_header_is_20_bytes)
 
 	bytes_put(&b, "\x08\x00\x00\x00\x00\x00\x00\x05\x00\x01\x04\x06" SLL_ADDR V4, 40);
 	decode_as(&b, LINKTYPE_LINUX_SLL2, 40, 40, -1);
-	cr_assert(layer_is(0, TP_PROTO_SLL2, 0, 20));
-	cr_assert(layer_is(1, TP_PROTO_IPV4, 20, 20));
+	cr_assert(frame_layer_is(&pkt, 0, TP_PROTO_SLL2, 0, 20));
+	cr_assert(frame_layer_is(&pkt, 1, TP_PROTO_IPV4, 20, 20));
 	cr_assert(eq(mem, MEM(pkt.src_mac, 6), MEM(MAC_SRC, 6)));
 	cr_assert(eq(u16, pkt.ethertype, 0x0800));
 	bytes_free(&b);
@@ -259,8 +213,8 @@ Test(decode, ethernet_ipv4_udp)
 	bytes_put(&b, "abcd", 4);
 	cr_assert(eq(u32, decode_eth(&b), 0));
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP));
-	cr_assert(layer_is(0, TP_PROTO_ETHERNET, 0, 14));
-	cr_assert(layer_is(1, TP_PROTO_IPV4, 14, 20));
+	cr_assert(frame_layer_is(&pkt, 0, TP_PROTO_ETHERNET, 0, 14));
+	cr_assert(frame_layer_is(&pkt, 1, TP_PROTO_IPV4, 14, 20));
 	cr_assert(pkt.has_mac);
 	cr_assert(eq(mem, MEM(pkt.dst_mac, 6), MEM(MAC_DST, 6)));
 	cr_assert(eq(mem, MEM(pkt.src_mac, 6), MEM(MAC_SRC, 6)));
@@ -386,9 +340,9 @@ Test(decode, qinq_802_1ad_then_802_1q)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_VLAN, TP_PROTO_VLAN, TP_PROTO_IPV4,
 			 TP_PROTO_UDP));
-	cr_assert(layer_is(1, TP_PROTO_VLAN, 14, 4));
-	cr_assert(layer_is(2, TP_PROTO_VLAN, 18, 4));
-	cr_assert(layer_is(3, TP_PROTO_IPV4, 22, 20));
+	cr_assert(frame_layer_is(&pkt, 1, TP_PROTO_VLAN, 14, 4));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_VLAN, 18, 4));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_IPV4, 22, 20));
 	cr_assert(eq(u8, pkt.nvlans, 2));
 	cr_assert(eq(u16, pkt.vlans[0], 100));
 	cr_assert(eq(u16, pkt.vlans[1], 200));
@@ -410,7 +364,7 @@ Test(decode, triple_tag_with_the_old_9100_tpid)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_VLAN, TP_PROTO_VLAN, TP_PROTO_VLAN,
 			 TP_PROTO_ARP));
-	cr_assert(layer_is(4, TP_PROTO_ARP, 26, 28));
+	cr_assert(frame_layer_is(&pkt, 4, TP_PROTO_ARP, 26, 28));
 	cr_assert(eq(u8, pkt.nvlans, 3));
 	cr_assert(eq(u16, pkt.vlans[0], 4095));
 	cr_assert(eq(u16, pkt.vlans[1], 1));
@@ -481,7 +435,7 @@ Test(decode, llc_snap_rfc1042_carries_an_ethertype)
 	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_LLC, TP_PROTO_IPV4));
-	cr_assert(layer_is(1, TP_PROTO_LLC, 14, 8));
+	cr_assert(frame_layer_is(&pkt, 1, TP_PROTO_LLC, 14, 8));
 	cr_assert(eq(u16, pkt.ethertype, 0x0800));
 	cr_assert(eq(mem, MEM(pkt.src_ip, 4), MEM(V4_A, 4)));
 	bytes_free(&b);
@@ -510,7 +464,7 @@ Test(decode, llc_stp_then_padding)
 	bytes_zeros(&b, 35 + 8);		/* BPDU and padding to 60 */
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_LLC));
-	cr_assert(layer_is(1, TP_PROTO_LLC, 14, 3));
+	cr_assert(frame_layer_is(&pkt, 1, TP_PROTO_LLC, 14, 3));
 	cr_assert(eq(u16, pkt.ethertype, 0));
 	bytes_free(&b);
 }
@@ -523,7 +477,7 @@ Test(decode, llc_i_format_has_a_2_byte_control)
 	bytes_put(&b, "\xf0\xf0\x00\x02", 4);	/* NetBIOS, I format */
 	bytes_zeros(&b, 6);
 	decode_eth(&b);
-	cr_assert(layer_is(1, TP_PROTO_LLC, 14, 4));
+	cr_assert(frame_layer_is(&pkt, 1, TP_PROTO_LLC, 14, 4));
 	bytes_free(&b);
 }
 
@@ -638,7 +592,7 @@ Test(decode, mpls_two_labels_to_ipv4)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_MPLS, TP_PROTO_MPLS, TP_PROTO_IPV4,
 			 TP_PROTO_UDP));
-	cr_assert(layer_is(2, TP_PROTO_MPLS, 18, 4));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_MPLS, 18, 4));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_MPLS));
 	cr_assert(eq(u8, pkt.nmpls, 2));
 	cr_assert(eq(u32, pkt.mpls[0], 16));
@@ -682,7 +636,7 @@ Test(decode, mpls_ethernet_pseudowire_with_control_word)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_MPLS, TP_PROTO_MPLS, TP_PROTO_ETHERNET,
 			 TP_PROTO_VLAN, TP_PROTO_IPV4));
-	cr_assert(layer_is(3, TP_PROTO_ETHERNET, 26, 14));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_ETHERNET, 26, 14));
 	cr_assert(eq(u8, pkt.src_mac[0], 0xcc));
 	cr_assert(eq(u8, pkt.nvlans, 1));
 	cr_assert(eq(u16, pkt.vlans[0], 10));
@@ -699,7 +653,7 @@ Test(decode, mpls_ethernet_pseudowire_without_control_word)
 	frame_ipv4(&b, 253, IP_A, IP_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_MPLS, TP_PROTO_ETHERNET, TP_PROTO_IPV4));
-	cr_assert(layer_is(2, TP_PROTO_ETHERNET, 18, 14));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_ETHERNET, 18, 14));
 	bytes_free(&b);
 }
 

@@ -19,6 +19,7 @@
 #include "formats/decode_internal.h"
 #include "formats/packet.h"
 #include "tests/support/bytes.h"
+#include "tests/support/frames.h"
 #include "tests/support/check.h"
 
 #define BE	true
@@ -40,30 +41,12 @@ static const uint8_t B6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 
 static const uint8_t F6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0f };
 
 
-/* ---- reference Internet checksum: the textbook loop of RFC 1071 4.1 ---- */
-
-static uint32_t ref_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t ref_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static uint32_t ref_pseudo(bool v6, const uint8_t *src, const uint8_t *dst, uint8_t proto,
 			   uint32_t len)
 {
 	size_t n = v6 ? 16 : 4;
 
-	return ref_add(ref_add(0, src, n), dst, n) + proto + (len >> 16) + (len & 0xffff);
+	return frame_sum(frame_sum(0, src, n), dst, n) + proto + (len >> 16) + (len & 0xffff);
 }
 
 
@@ -113,7 +96,7 @@ static void ipv4(struct bytes *b, const struct ip4 *h, const uint8_t *payload, s
 	memcpy(hdr + 16, h->dst, 4);
 	if (h->optlen)
 		memcpy(hdr + 20, h->opts, h->optlen);
-	uint16_t ck = (uint16_t)~ref_fold(ref_add(0, hdr, hlen));
+	uint16_t ck = (uint16_t)~frame_fold(frame_sum(0, hdr, hlen));
 	if (h->bad_cksum)
 		ck ^= 0x0101;
 	hdr[10] = (uint8_t)(ck >> 8);
@@ -147,7 +130,7 @@ static void udp(struct bytes *b, bool v6, const uint8_t *src, const uint8_t *dst
 	bytes_u16(b, len, BE);
 	bytes_u16(b, 0, BE);
 	bytes_put(b, data, n);
-	uint16_t ck = (uint16_t)~ref_fold(ref_add(ref_pseudo(v6, src, dst, 17, len), b->p + at,
+	uint16_t ck = (uint16_t)~frame_fold(frame_sum(ref_pseudo(v6, src, dst, 17, len), b->p + at,
 						   b->len - at));
 	if (ck == 0)
 		ck = 0xffff;	/* RFC 768: a computed 0 is sent as all ones */
@@ -172,7 +155,7 @@ static void tcp(struct bytes *b, bool v6, const uint8_t *src, const uint8_t *dst
 	bytes_u16(b, 0, BE);
 	bytes_put(b, opts, optlen);
 	bytes_put(b, data, n);
-	uint16_t ck = (uint16_t)~ref_fold(ref_add(ref_pseudo(v6, src, dst, 6,
+	uint16_t ck = (uint16_t)~frame_fold(frame_sum(ref_pseudo(v6, src, dst, 6,
 							     (uint32_t)(b->len - at)),
 						  b->p + at, b->len - at));
 	b->p[at + 16] = (uint8_t)(ck >> 8);
@@ -222,12 +205,12 @@ Test(decode_ip, sum_matches_rfc1071_loop_for_every_length_and_alignment)
 	}
 	for (size_t start = 0; start < 8; start++) {
 		for (size_t n = 0; n <= 2048; n += (n < 80 ? 1 : 37)) {
-			uint16_t want = ref_fold(ref_add(0, buf + start, n));
+			uint16_t want = frame_fold(frame_sum(0, buf + start, n));
 			uint16_t got = decode_fold(decode_sum(0, buf + start, n));
 
 			cr_assert(eq(u16, got, want), "start %zu, %zu bytes", start, n);
 			/* a running sum carried in (a pseudo-header) */
-			want = ref_fold(ref_add(0x3fffd, buf + start, n));
+			want = frame_fold(frame_sum(0x3fffd, buf + start, n));
 			got = decode_fold(decode_sum(0x3fffd, buf + start, n));
 			cr_assert(eq(u16, got, want), "start %zu, %zu bytes + sum", start, n);
 		}
@@ -242,7 +225,7 @@ Test(decode_ip, sum_of_all_ones_bytes_keeps_every_carry)
 	/* every word 0xffff: the one's-complement sum stays 0xffff ("-0") */
 	cr_assert(eq(u16, decode_fold(decode_sum(0, ones, sizeof ones)), 0xffff));
 	cr_assert(eq(u16, decode_fold(decode_sum(0xffffffffu, ones, 65535)),
-		     ref_fold(ref_add(0xffff + 0xffff, ones, 65535))));
+		     frame_fold(frame_sum(0xffff + 0xffff, ones, 65535))));
 	cr_assert(eq(u16, decode_fold(decode_sum(0, ones, 0)), 0));
 	cr_assert(eq(u16, decode_fold(0x1fffe), 0xffff));
 }

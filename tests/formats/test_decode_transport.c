@@ -17,6 +17,7 @@
 
 #include "formats/packet.h"
 #include "tests/support/bytes.h"
+#include "tests/support/frames.h"
 #include "tests/support/check.h"
 
 #define BE	true
@@ -41,30 +42,12 @@ static const uint8_t R6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 
 static const uint8_t DATA[12] = { 0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 10 };	/* Modbus read */
 
 
-/* ---- reference Internet checksum: the textbook loop of RFC 1071 4.1 ---- */
-
-static uint32_t ref_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t ref_cksum(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static uint32_t ref_pseudo(bool v6, const uint8_t *src, const uint8_t *dst, uint8_t proto,
 			   uint32_t len)
 {
 	size_t n = v6 ? 16 : 4;
 
-	return ref_add(ref_add(0, src, n), dst, n) + proto + (len >> 16) + (len & 0xffff);
+	return frame_sum(frame_sum(0, src, n), dst, n) + proto + (len >> 16) + (len & 0xffff);
 }
 
 /* Writes the checksum at seg[at] so that seg sums right with the pseudo-
@@ -75,7 +58,7 @@ static void set_cksum(struct bytes *b, size_t start, size_t at, bool v6, const u
 	uint32_t sum = proto ? ref_pseudo(v6, src, dst, proto, (uint32_t)(b->len - start)) : 0;
 
 	b->p[at] = b->p[at + 1] = 0;
-	uint16_t ck = ref_cksum(ref_add(sum, b->p + start, b->len - start));
+	uint16_t ck = (uint16_t)~frame_fold(frame_sum(sum, b->p + start, b->len - start));
 	b->p[at] = (uint8_t)(ck >> 8);
 	b->p[at + 1] = (uint8_t)ck;
 }
@@ -109,7 +92,7 @@ static void ipv4(struct bytes *b, const uint8_t *src, const uint8_t *dst, uint8_
 	bytes_put(b, src, 4);
 	bytes_put(b, dst, 4);
 	bytes_put(b, opts, optlen);
-	uint16_t ck = ref_cksum(ref_add(0, b->p + start, hlen));
+	uint16_t ck = (uint16_t)~frame_fold(frame_sum(0, b->p + start, hlen));
 	b->p[start + 10] = (uint8_t)(ck >> 8);
 	b->p[start + 11] = (uint8_t)ck;
 	bytes_put(b, payload, n);
@@ -183,7 +166,7 @@ static void udp_len(struct bytes *b, bool v6, const uint8_t *src, const uint8_t 
 	bytes_put(b, data, n);
 	size_t covered = len && len < 8 + n ? len : 8 + n;
 	uint32_t sum = ref_pseudo(v6, src, dst, 17, (uint32_t)covered);
-	uint16_t ck = ref_cksum(ref_add(sum, b->p + at, covered));
+	uint16_t ck = (uint16_t)~frame_fold(frame_sum(sum, b->p + at, covered));
 	if (ck == 0)
 		ck = 0xffff;	/* RFC 768: a computed 0 is sent as all ones */
 	b->p[at + 6] = (uint8_t)(ck >> 8);

@@ -121,50 +121,6 @@ static uint32_t decode_eth(const struct bytes *b)
 	return decode_cut(b, (uint32_t)b->len);
 }
 
-static void layer_names(char *out, size_t n, const uint8_t *protos, size_t count)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < count && used < n; i++)
-		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? ":" : "",
-					 tp_proto_name((enum tp_proto)protos[i]));
-}
-
-static bool layers_are(const uint8_t *want, size_t n)
-{
-	uint8_t got[TP_MAX_LAYERS];
-	char gs[512], ws[512];
-	bool ok = pkt.nlayers == n;
-
-	for (size_t i = 0; i < pkt.nlayers; i++) {
-		got[i] = pkt.layers[i].proto;
-		ok = ok && (i >= n || got[i] == want[i]);
-	}
-	if (!ok) {
-		layer_names(gs, sizeof gs, got, pkt.nlayers);
-		layer_names(ws, sizeof ws, want, n);
-		cr_log_error("layers\n  got  %s\n  want %s", gs, ws);
-	}
-	return ok;
-}
-
-#define LAYERS(...) layers_are((const uint8_t[]){ __VA_ARGS__ }, \
-			       sizeof (const uint8_t[]){ __VA_ARGS__ })
-
-static bool layer_is(unsigned i, enum tp_proto proto, uint32_t offset, uint32_t len)
-{
-	bool ok = i < pkt.nlayers && pkt.layers[i].proto == proto &&
-		  pkt.layers[i].offset == offset && pkt.layers[i].len == len;
-
-	if (!ok && i < pkt.nlayers)
-		cr_log_error("layer %u: got %s@%u+%u, want %s@%u+%u", i,
-			     tp_proto_name((enum tp_proto)pkt.layers[i].proto),
-			     pkt.layers[i].offset, pkt.layers[i].len, tp_proto_name(proto),
-			     offset, len);
-	return ok;
-}
-
 /* The packet describes the mirrored frame of inner_frame(). */
 static void assert_inner_frame(void)
 {
@@ -194,8 +150,8 @@ Test(decode_tunnel, gre_with_key_and_sequence_carries_ipv4)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE, TP_PROTO_IPV4,
 			 TP_PROTO_UDP));
-	cr_assert(layer_is(2, TP_PROTO_GRE, 34, 12));
-	cr_assert(layer_is(3, TP_PROTO_IPV4, 46, 20));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_GRE, 34, 12));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_IPV4, 46, 20));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_GRE));
 	cr_assert(pkt.gre_has_key);
 	cr_assert(pkt.gre_has_seq);
@@ -220,7 +176,7 @@ Test(decode_tunnel, gre_checksum_word_comes_before_the_key)
 	bytes_u32(&b, 7, BE);
 	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
-	cr_assert(layer_is(2, TP_PROTO_GRE, 34, 12));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_GRE, 34, 12));
 	cr_assert(eq(u32, pkt.gre_key, 7));
 	cr_assert(not(pkt.gre_has_seq));
 	cr_assert(eq(mem, MEM(pkt.src_ip, 4), MEM(V4_INNER_A, 4)));
@@ -242,7 +198,7 @@ Test(decode_tunnel, gre_rfc1701_routing_is_skipped)
 	frame_ipv4(&b, 253, INNER_A, INNER_B, 0);
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE, TP_PROTO_IPV4));
-	cr_assert(layer_is(2, TP_PROTO_GRE, 34, 20));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_GRE, 34, 20));
 	cr_assert(eq(mem, MEM(pkt.src_ip, 4), MEM(V4_INNER_A, 4)));
 	bytes_free(&b);
 }
@@ -260,7 +216,7 @@ Test(decode_tunnel, pptp_enhanced_gre_is_recorded_not_entered)
 	bytes_put(&b, "\xff\x03\xc0\x21", 4);	/* PPP LCP */
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE));
-	cr_assert(layer_is(2, TP_PROTO_GRE, 34, 16));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_GRE, 34, 16));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_NONE));
 	cr_assert(eq(u32, pkt.gre_key, 0x00044000));
 	cr_assert(eq(u32, pkt.gre_seq, 5));
@@ -340,9 +296,9 @@ Test(decode_tunnel, erspan_type_1_has_no_header)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE, TP_PROTO_ERSPAN,
 			 TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP));
-	cr_assert(layer_is(2, TP_PROTO_GRE, 34, 4));
-	cr_assert(layer_is(3, TP_PROTO_ERSPAN, 38, 0));
-	cr_assert(layer_is(4, TP_PROTO_ETHERNET, 38, 14));
+	cr_assert(frame_layer_is(&pkt, 2, TP_PROTO_GRE, 34, 4));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_ERSPAN, 38, 0));
+	cr_assert(frame_layer_is(&pkt, 4, TP_PROTO_ETHERNET, 38, 14));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_ERSPAN1));
 	cr_assert(eq(u8, pkt.erspan.version, 0));
 	cr_assert(not(pkt.gre_has_seq));
@@ -367,7 +323,7 @@ Test(decode_tunnel, erspan_type_2)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE, TP_PROTO_ERSPAN,
 			 TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP));
-	cr_assert(layer_is(3, TP_PROTO_ERSPAN, 42, 8));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_ERSPAN, 42, 8));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_ERSPAN2));
 	cr_assert(pkt.gre_has_seq);
 	cr_assert(eq(u32, pkt.gre_seq, 16909060));
@@ -401,7 +357,7 @@ Test(decode_tunnel, erspan_type_3)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_GRE, TP_PROTO_ERSPAN,
 			 TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP));
-	cr_assert(layer_is(3, TP_PROTO_ERSPAN, 42, 12));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_ERSPAN, 42, 12));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_ERSPAN3));
 	cr_assert(eq(u32, pkt.gre_seq, 9));
 	cr_assert(eq(u8, pkt.erspan.version, 2));
@@ -430,8 +386,8 @@ Test(decode_tunnel, erspan_type_3_with_platform_subheader)
 	bytes_put(&b, "\x0c\x00\x00\x05\x00\x01\xe2\x40", 8);	/* Platf ID 3 */
 	inner_frame(&b);
 	decode_eth(&b);
-	cr_assert(layer_is(3, TP_PROTO_ERSPAN, 38, 20));
-	cr_assert(layer_is(4, TP_PROTO_ETHERNET, 58, 14));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_ERSPAN, 38, 20));
+	cr_assert(frame_layer_is(&pkt, 4, TP_PROTO_ETHERNET, 58, 14));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_ERSPAN3));
 	cr_assert(not(pkt.gre_has_seq));
 	cr_assert(eq(u16, pkt.erspan.session, 2));
@@ -493,7 +449,7 @@ Test(decode_tunnel, erspan_version_field_decides_the_layout)
 	erspan3(&b, 1, 0, false, 7, 99, 0, 0, 0, false, 0, false);
 	inner_frame(&b);
 	decode_eth(&b);
-	cr_assert(layer_is(3, TP_PROTO_ERSPAN, 42, 12));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_ERSPAN, 42, 12));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_ERSPAN3));
 	cr_assert(eq(u32, pkt.erspan.timestamp, 99));
 	assert_inner_frame();
@@ -599,7 +555,7 @@ Test(decode_tunnel, vxlan)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP, TP_PROTO_VXLAN,
 			 TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP));
-	cr_assert(layer_is(3, TP_PROTO_VXLAN, 42, 8));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_VXLAN, 42, 8));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_VXLAN));
 	cr_assert(eq(u32, pkt.vni, 0x123456));
 	assert_inner_frame();
@@ -653,7 +609,7 @@ Test(decode_tunnel, geneve_with_options)
 	decode_eth(&b);
 	cr_assert(LAYERS(TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP, TP_PROTO_GENEVE,
 			 TP_PROTO_ETHERNET, TP_PROTO_IPV4, TP_PROTO_UDP));
-	cr_assert(layer_is(3, TP_PROTO_GENEVE, 42, 16));
+	cr_assert(frame_layer_is(&pkt, 3, TP_PROTO_GENEVE, 42, 16));
 	cr_assert(eq(u8, pkt.encap, TP_ENCAP_GENEVE));
 	cr_assert(eq(u32, pkt.vni, 0xabcdef));
 	assert_inner_frame();

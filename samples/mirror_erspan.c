@@ -30,6 +30,8 @@ static const uint8_t collector_mac[6] = { 0x00, 0x14, 0x22, 0x55, 0x00, 0x50 };
 static const uint8_t switch_ip[4] = { 192, 168, 100, 1 };
 static const uint8_t collector_ip[4] = { 192, 168, 100, 50 };
 
+/* Not a sim_buf: an ERSPAN packet is a whole frame plus the tunnel's
+ * headers, more than SIM_MAX_FRAME. */
 struct obuf {
 	uint8_t b[ERSPAN_MAX];
 	size_t len;
@@ -57,18 +59,6 @@ static void obytes(struct obuf *o, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		o8(o, b[i]);
-}
-
-/* RFC 1071 checksum of the IPv4 header. */
-static unsigned ip_csum(const uint8_t *h, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)h[i] << 8 | h[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s & 0xffff;
 }
 
 struct erspan_session {
@@ -109,6 +99,7 @@ static int write_session(const struct sim_plant *pl, const struct erspan_session
 		const struct sim_frame *f = &pl->wire.frames[cp[i].frame];
 		struct obuf o = { .len = 0 };
 		size_t ip_at;
+		unsigned csum;
 		uint32_t fcs;
 		/* The switch stamps the type III header with its own 100 ns clock. */
 		uint32_t ts100 = (uint32_t)((cp[i].t_ns - pl->start_ns) / 100);
@@ -131,8 +122,9 @@ static int write_session(const struct sim_plant *pl, const struct erspan_session
 		o16(&o, 0);
 		obytes(&o, switch_ip, 4);
 		obytes(&o, collector_ip, 4);
-		o.b[ip_at + 10] = (uint8_t)(ip_csum(o.b + ip_at, 20) >> 8);
-		o.b[ip_at + 11] = (uint8_t)ip_csum(o.b + ip_at, 20);
+		csum = net_checksum(o.b + ip_at, 20);
+		o.b[ip_at + 10] = (uint8_t)(csum >> 8);
+		o.b[ip_at + 11] = (uint8_t)csum;
 		o16(&o, 0x1000);	/* S: sequence number present */
 		o16(&o, s->type == 2 ? 0x88be : 0x22eb);
 		o32(&o, (uint32_t)i);

@@ -42,6 +42,11 @@ static unsigned fold(uint32_t acc)
 	return ~acc & 0xffff;
 }
 
+unsigned net_checksum(const uint8_t *b, size_t n)
+{
+	return fold(sum16(0, b, n));
+}
+
 /* Builds Ethernet + IPv4 + the transport segment (whose checksum field is
  * at csum_at inside seg) and emits it. */
 static void ip_emit(struct sim_plant *pl, uint64_t t, struct sim_device *src, const uint8_t dst_mac[6],

@@ -159,6 +159,9 @@ extern const uint8_t net_broadcast[6];
 
 /* Ethernet II header into p. */
 void net_eth(struct sim_buf *p, const uint8_t dst[6], const uint8_t src[6], unsigned type);
+/* The Internet checksum (RFC 1071) of n bytes, complemented: the value of
+ * an IPv4 header checksum field. */
+unsigned net_checksum(const uint8_t *b, size_t n);
 /* Layer-2 frame with the given payload. */
 void net_l2(struct sim_plant *pl, uint64_t t, const struct sim_device *src, const uint8_t dst[6],
 	    unsigned type, const struct sim_buf *payload, const char *proto);

@@ -1106,8 +1106,8 @@ struct flow_table *flow_table_new(const struct flow_opts *opts, flow_emit_fn *em
 	return t;
 }
 
-bool flow_table_add(struct flow_table *t, const struct tp_packet *pkt, uint32_t capture,
-		    uint64_t frame)
+struct flow *flow_table_add(struct flow_table *t, const struct tp_packet *pkt, uint32_t capture,
+			    uint64_t frame)
 {
 	struct flow_key key;
 	struct flow_node *n;
@@ -1115,7 +1115,7 @@ bool flow_table_add(struct flow_table *t, const struct tp_packet *pkt, uint32_t 
 	int s;
 
 	if (!make_key(pkt, &key, &s))
-		return false;
+		return NULL;
 	if (!t->started || pkt->ts_ns > t->now) {
 		t->now = pkt->ts_ns;
 		t->started = true;
@@ -1131,10 +1131,11 @@ bool flow_table_add(struct flow_table *t, const struct tp_packet *pkt, uint32_t 
 	if (!n) {
 		n = flow_create(t, &key, hash, s, pkt, capture, frame);
 		if (!n)
-			return false;
+			return NULL;
 	}
 	account(t, n, s, pkt);
-	return true;
+	n->f.last_side = (uint8_t)s;
+	return &n->f;
 }
 
 static int by_first_ts_then_id(const void *a, const void *b)

@@ -94,6 +94,9 @@ struct flow {
 	uint64_t first_frame;
 	uint64_t id;			/* creation order, for stable output */
 	uint8_t mac_seen;		/* bit i set: key.mac[i] was seen */
+	uint8_t last_side;		/* side that sent the last packet */
+	void *app;			/* the caller's per-flow state (NULL at first):
+					 * its emit callback frees it */
 };
 
 struct flow_opts {
@@ -113,14 +116,15 @@ struct flow_table;
 struct flow_table *flow_table_new(const struct flow_opts *opts, flow_emit_fn *emit, void *ctx);
 
 /*
- * Accounts one decoded packet (capture and frame name where it came from).
- * First evicts the flows that have been idle past their timeout at the
- * packet's time.  Packets with neither an IP header nor an Ethernet/SLL
- * header (nothing to key on) are ignored; returns false for them (and when
- * no memory can be found for a new flow even after evicting the oldest).
+ * Accounts one decoded packet (capture and frame name where it came from)
+ * and returns its flow, valid until the next call.  First evicts the flows
+ * that have been idle past their timeout at the packet's time.  Packets with
+ * neither an IP header nor an Ethernet/SLL header (nothing to key on) are
+ * ignored; returns NULL for them (and when no memory can be found for a new
+ * flow even after evicting the oldest).
  */
-bool flow_table_add(struct flow_table *t, const struct tp_packet *pkt, uint32_t capture,
-		    uint64_t frame);
+struct flow *flow_table_add(struct flow_table *t, const struct tp_packet *pkt, uint32_t capture,
+			    uint64_t frame);
 
 /* Emits every flow still held, by first packet time then creation order. */
 void flow_table_flush(struct flow_table *t);

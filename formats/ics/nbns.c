@@ -1,0 +1,21 @@
+/*
+ * nbns.c - PLACEHOLDER: being written; consumes its bytes unread.
+ */
+#include "formats/ics/ics.h"
+
+static uint32_t dissect(const struct ics_ctx *x, struct tp_cursor c)
+{
+	(void)x;
+	return c.left;
+}
+
+const struct ics_dissector ics_nbns = {
+	.name = "nbns",
+	.proto = ICS_NBNS,
+	.tcp_ports = { 0 },
+	.udp_ports = { 137 },
+	.ethertype = 0,
+	.snap_oui = 0,
+	.snap_pid = 0,
+	.dissect = dissect,
+};

@@ -46,6 +46,7 @@ static void usage(FILE *f)
 	      "  truth-assets.csv    one row per device, rogue included\n"
 	      "  inventory.csv       the known-asset inventory (no rogue)\n"
 	      "  truth-views.csv     what each view should carry\n"
+	      "  truth-visibility.csv  per view and device: frames it sent that the view holds\n"
 	      "Options:\n"
 	      "  --seed N               PRNG seed (default 1)\n"
 	      "  --duration SECONDS     length of the run, 1..3600 (default 60)\n"
@@ -162,7 +163,8 @@ int main(int argc, char **argv)
 	    mirror_vswitch(&pl, dir, &views[nviews++]) != 0 ||
 	    truth_write_frames(&pl, dir) != 0 ||
 	    truth_write_assets(&pl, dir) != 0 || truth_write_inventory(&pl, dir) != 0 ||
-	    truth_write_views(views, nviews, dir) != 0) {
+	    truth_write_views(views, nviews, dir) != 0 ||
+	    truth_write_visibility(&pl, views, nviews, dir) != 0) {
 		fprintf(stderr, "tapsight-sim: %s: could not write the outputs: %s\n", dir, strerror(errno));
 		rc = 1;
 	}

@@ -101,6 +101,7 @@ static int write_session(const struct sim_plant *pl, const struct erspan_session
 		size_t ip_at;
 		unsigned csum;
 		uint32_t fcs;
+		uint64_t ts;
 		/* The switch stamps the type III header with its own 100 ns clock. */
 		uint32_t ts100 = (uint32_t)((cp[i].t_ns - pl->start_ns) / 100);
 
@@ -147,8 +148,9 @@ static int write_session(const struct sim_plant *pl, const struct erspan_session
 		o8(&o, fcs >> 8);
 		o8(&o, fcs >> 16);
 		o8(&o, fcs >> 24);
-		pcapng_write_epb(&w, mirror_clock(pl, cp[i].t_ns, s->offset_ns, s->drift_ppb), o.b, (uint32_t)o.len,
-				 (uint32_t)o.len, MIRROR_EPB_FCSLEN(4));
+		ts = mirror_clock(pl, cp[i].t_ns, s->offset_ns, s->drift_ppb);
+		pcapng_write_epb(&w, ts, o.b, (uint32_t)o.len, (uint32_t)o.len, MIRROR_EPB_FCSLEN(4));
+		truth_view_saw(vt, pl, f, ts);
 		vt->written++;
 	}
 	/* Tunnel loss shows only as GRE sequence gaps, never as a capture drop. */

@@ -53,8 +53,10 @@ int mirror_rspan(const struct sim_plant *pl, const char *dir, struct sim_view_tr
 		b[len + 1] = (uint8_t)(fcs >> 8);
 		b[len + 2] = (uint8_t)(fcs >> 16);
 		b[len + 3] = (uint8_t)(fcs >> 24);
-		pcapng_write_epb(&w, mirror_clock(pl, cp[i].t_ns, vt->offset_ns, 35000), b, (uint32_t)len + 4,
-				 (uint32_t)len + 4, MIRROR_EPB_FCSLEN(4));
+		uint64_t ts = mirror_clock(pl, cp[i].t_ns, vt->offset_ns, 35000);
+
+		pcapng_write_epb(&w, ts, b, (uint32_t)len + 4, (uint32_t)len + 4, MIRROR_EPB_FCSLEN(4));
+		truth_view_saw(vt, pl, f, ts);
 	}
 	mirror_isb(&w, pl, vt->offset_ns, 35000, 0);	/* drops upstream: unseen */
 	rc = pcapng_close(&w);

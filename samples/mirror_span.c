@@ -32,6 +32,7 @@
 #define TX_COPY_NS 5000u
 #define TX_COPY_STEP_NS 1000u
 #define PREAMBLE_IFG 20u	/* 802.3: 8 bytes preamble+SFD, 12 bytes gap */
+#define SWAP_WINDOW_NS 200000u	/* copies this close may leave swapped */
 
 int mirror_path(char *out, size_t n, const char *dir, const char *name)
 {
@@ -163,10 +164,13 @@ int span_run(const struct sim_plant *pl, const struct span_cfg *c, struct mirror
 		cp[n++].t_ns = t;
 	}
 	/* Rare swaps (a switch with several mirror queues): a copy is held
-	 * back behind the next one.  Times stay causal and in order: the next
-	 * copy keeps its time, the held one leaves 100 ns after it. */
+	 * back behind the next one, when that one follows closely (both are
+	 * queued at once; a copy is never held through a quiet spell).  Times
+	 * stay causal and in order: the next copy keeps its time, the held one
+	 * leaves 100 ns after it. */
 	for (size_t i = 0; i + 1 < n; i++)
 		if (sim_rng_below(&rng, 1000000) < c->reorder_ppm &&
+		    cp[i + 1].t_ns - cp[i].t_ns <= SWAP_WINDOW_NS &&
 		    (i + 2 == n || cp[i + 2].t_ns > cp[i + 1].t_ns + 100)) {
 			struct mirror_copy a = cp[i];
 
@@ -204,9 +208,10 @@ int mirror_span(const struct sim_plant *pl, const char *dir, struct sim_view_tru
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sim_frame *f = &pl->wire.frames[cp[i].frame];
+		uint64_t ts = mirror_clock(pl, cp[i].t_ns, vt->offset_ns, 20000);
 
-		pcapng_write_epb(&w, mirror_clock(pl, cp[i].t_ns, vt->offset_ns, 20000), f->bytes, f->len, f->len,
-				 MIRROR_EPB_FCSLEN(4));
+		pcapng_write_epb(&w, ts, f->bytes, f->len, f->len, MIRROR_EPB_FCSLEN(4));
+		truth_view_saw(vt, pl, f, ts);
 	}
 	/* The SPAN queue's drops happen in the switch: the sensor counts none. */
 	mirror_isb(&w, pl, vt->offset_ns, 20000, 0);
@@ -288,6 +293,7 @@ int mirror_span_rx(const struct sim_plant *pl, const char *dir, struct sim_view_
 		h.ts.tv_usec = (suseconds_t)(ts % SIM_NS_PER_S / 1000);
 		h.caplen = h.len = (bpf_u_int32)(f->len - 4u);	/* FCS stripped */
 		pcap_dump((u_char *)d, &h, f->bytes);
+		truth_view_saw(vt, pl, f, ts / 1000 * 1000);	/* as the file keeps it: us */
 	}
 	if (pcap_dump_flush(d) != 0)
 		rc = -1;

@@ -36,6 +36,7 @@ int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_trut
 		if (f->damage == SIM_DAMAGE_RUNT)
 			flags |= EPB_TOO_SHORT;
 		pcapng_write_epb(&w, f->ts_ns, f->bytes, f->len, f->len, flags);
+		truth_view_saw(vt, pl, f, f->ts_ns);
 		vt->written++;
 		if (f->damage)
 			vt->damaged_passed++;

@@ -53,6 +53,7 @@ int mirror_tap2(const struct sim_plant *pl, const char *dir, struct sim_view_tru
 		} else {
 			continue;
 		}
+		truth_view_saw(vt, pl, f, f->ts_ns);
 		vt->wire_frames++;
 		vt->written++;
 		vt->damaged_passed += f->damage != 0;

@@ -82,9 +82,10 @@ int mirror_vswitch(const struct sim_plant *pl, const char *dir, struct sim_view_
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sim_frame *f = &pl->wire.frames[cp[i].frame];
+		uint64_t ts = mirror_clock(pl, cp[i].t_ns, vt->offset_ns, -50000);
 
-		pcapng_write_epb(&w, mirror_clock(pl, cp[i].t_ns, vt->offset_ns, -50000), f->bytes, f->len, f->len,
-				 MIRROR_EPB_FCSLEN(4));
+		pcapng_write_epb(&w, ts, f->bytes, f->len, f->len, MIRROR_EPB_FCSLEN(4));
+		truth_view_saw(vt, pl, f, ts);
 	}
 	mirror_isb(&w, pl, vt->offset_ns, -50000, vt->sensor_dropped);
 	rc = pcapng_close(&w);

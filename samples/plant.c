@@ -11,14 +11,15 @@
  *      6  scada-01      DNP3 and IEC 60870-5-104 master
  *      7  rtu-dnp3      DNP3 outstation
  *      8  rtu-104       IEC 60870-5-104 controlled station
- *      9  ews-01        engineering workstation: S7comm client
+ *      9  ews-01        engineering workstation: S7comm client, DHCP at boot
  *     10  plc-s7        Siemens S7-1500: S7comm and OPC UA server
  *     11  plc-ab        Rockwell ControlLogix: EtherNet/IP scanner
  *     12  io-ab         Rockwell POINT I/O: EtherNet/IP adapter, class 1 I/O
  *     13  bms-01        building management front end: BACnet/IP client
  *     14  bac-ahu1      Delta Controls AHU controller: BACnet/IP device 71001
  *     15  historian-01  OPC UA client of plc-s7 (its OPC UA server)
- *     16  rogue-laptop  appears halfway through: DHCP, ARP, port scan
+ *     16  rogue-laptop  appears halfway through: static address, port scan
+ *                       of plc-s7 and plc-ab, no broadcast
  *
  * Every scenario writes its whole timeline into the wire list, which is
  * then sorted; all randomness comes from the seeded PRNG.
@@ -59,7 +60,7 @@ static const struct device_spec specs[] = {
 	  { 0x00, 0x30, 0xa7 }, 41, 7, 64, false },
 	{ "rtu-104", "Hitachi Energy", "RTU560", "rtu", "iec104-slave lldp",
 	  { 0x00, 0x02, 0xa3 }, 42, 8, 64, false },
-	{ "ews-01", "Dell", "Precision 3660 (TIA Portal)", "engineering-workstation", "s7comm-client",
+	{ "ews-01", "Dell", "Precision 3660 (TIA Portal)", "engineering-workstation", "s7comm-client dhcp-client",
 	  { 0x00, 0x14, 0x22 }, 15, 9, 128, false },
 	{ "plc-s7", "Siemens", "CPU 1515-2 PN (6ES7 515-2AM01-0AB0)", "plc", "s7comm-server opcua-server lldp",
 	  { 0x00, 0x1b, 0x1b }, 23, 10, 30, false },
@@ -73,7 +74,7 @@ static const struct device_spec specs[] = {
 	  { 0x00, 0x40, 0xae }, 71, 14, 64, false },
 	{ "historian-01", "Dell", "PowerEdge R350 (Historian)", "historian", "opcua-client",
 	  { 0x00, 0x14, 0x22 }, 50, 15, 128, false },
-	{ "rogue-laptop", "unknown", "unknown", "unknown", "dhcp-client arp port-scan",
+	{ "rogue-laptop", "unknown", "unknown", "unknown", "port-scan",
 	  { 0x02, 0x5e, 0x3a }, 100, 16, 128, true },
 };
 
@@ -116,29 +117,39 @@ static void add_devices(struct sim_plant *pl)
 	}
 }
 
-/* The rogue laptop: link up halfway, DHCP, announce, ARP sweep of the
- * PLCs, then a SYN scan of common and ICS ports (nmap -sS style: an open
- * port answers SYN/ACK and gets a RST; a closed one answers RST/ACK). */
-static void rogue_scenario(struct sim_plant *pl, struct sim_device *rogue, struct sim_device *gw,
+/* Does target serve port (the rogue's scan finds it open)? */
+static bool serves(const struct sim_device *target, uint16_t port)
+{
+	return port == 80 || (port == 102 && strstr(target->protocols, "s7comm-server")) ||
+	       (port == 44818 && strstr(target->protocols, "enip"));
+}
+
+/* The rogue laptop: link up halfway on an unmonitored port, a static
+ * address and a quiet approach: it learnt its targets' addresses by
+ * listening (their gratuitous ARPs), sends no broadcast, and SYN-scans
+ * common and ICS ports of the S7 and ControlLogix PLCs (nmap -sS style:
+ * an open port answers SYN/ACK and gets a RST; a closed one answers
+ * RST/ACK).  Each target first asks for the rogue's MAC (ARP) before
+ * answering.  Nothing it sends enters or leaves the SPAN session's ports:
+ * only the TAP sees it. */
+static void rogue_scenario(struct sim_plant *pl, struct sim_device *rogue,
 			   struct sim_device *const *targets, size_t ntargets)
 {
 	static const uint16_t ports[] = { 21, 22, 23, 80, 102, 443, 502, 1911, 2404, 20000, 44818, 47808 };
-	uint64_t t = rogue->link_up_ns + 1500 * SIM_NS_PER_MS;
+	uint64_t t = rogue->link_up_ns + 3500 * SIM_NS_PER_MS;
 	unsigned sport = 40000 + (unsigned)sim_rng_below(&pl->rng, 20000);
 
-	t = dhcp_dora(pl, t, rogue, gw);
-	arp_gratuitous(pl, t + 5 * SIM_NS_PER_MS, rogue);
-	t += 2 * SIM_NS_PER_S;
-	for (size_t i = 0; i < ntargets; i++) {
-		arp_exchange(pl, t, rogue, targets[i]);
-		t += 3 * SIM_NS_PER_MS;
-	}
 	for (size_t i = 0; i < ntargets; i++) {
 		for (size_t j = 0; j < sizeof ports / sizeof ports[0]; j++) {
 			uint32_t seq = (uint32_t)sim_rng_next(&pl->rng);
 			uint32_t srv = (uint32_t)sim_rng_next(&pl->rng);
 			uint64_t tr = t + 150000 + sim_rng_below(&pl->rng, 100000);
-			bool open = ports[j] == 502 || ports[j] == 80;
+			bool open = serves(targets[i], ports[j]);
+
+			if (j == 0) {
+				arp_exchange(pl, tr - 100000, targets[i], rogue);
+				tr += 100000;
+			}
 
 			tcp_segment(pl, t, rogue, targets[i], sport, ports[j], seq, 0, TCP_SYN, NULL, "tcp");
 			if (open) {
@@ -202,9 +213,11 @@ int plant_build(struct sim_plant *pl, const struct sim_params *par, uint64_t see
 		if (strstr(d[i].protocols, "lldp"))
 			lldp_scenario(pl, &d[i], (1 + i) * 1500 * SIM_NS_PER_MS);
 	{
-		struct sim_device *targets[2] = { &d[PLC1], &d[PLC2] };
+		struct sim_device *targets[2] = { &d[PLC_S7], &d[PLC_AB] };
 
-		rogue_scenario(pl, &d[ROGUE], &d[GW], targets, 2);
+		rogue_scenario(pl, &d[ROGUE], targets, 2);
+		/* The engineering workstation gets its address by DHCP as it boots. */
+		dhcp_dora(pl, 150 * SIM_NS_PER_MS, &d[EWS], &d[GW]);
 	}
 	if (pl->wire.full)
 		return -1;

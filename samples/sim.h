@@ -265,6 +265,11 @@ struct sim_view_truth {
 	uint64_t delay_ns, jitter_ns;	/* fixed path delay and its jitter bound */
 	uint64_t tunnel_frames, tunnel_lost;	/* ERSPAN: packets sent, lost in transit */
 	uint64_t sensor_dropped;	/* lost by the sensor's own capture (its ISB ifdrop) */
+	/* Per device (index into the plant's devices): the undamaged frames it
+	 * sent that this view's files hold (every copy), and when the first of
+	 * them was stamped (the view's clock). */
+	uint64_t sent_by[SIM_MAX_DEVICES];
+	uint64_t first_sent_ns[SIM_MAX_DEVICES];
 };
 
 int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
@@ -327,5 +332,10 @@ int truth_write_frames(const struct sim_plant *pl, const char *dir);
 int truth_write_assets(const struct sim_plant *pl, const char *dir);
 int truth_write_inventory(const struct sim_plant *pl, const char *dir);
 int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir);
+int truth_write_visibility(const struct sim_plant *pl, const struct sim_view_truth *v, size_t n,
+			   const char *dir);
+/* A mirror wrote wire frame f, stamped ts_ns: counts it for its sender. */
+void truth_view_saw(struct sim_view_truth *vt, const struct sim_plant *pl, const struct sim_frame *f,
+		    uint64_t ts_ns);
 
 #endif

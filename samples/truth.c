@@ -203,3 +203,49 @@ int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir)
 	}
 	return close_checked(f);
 }
+
+void truth_view_saw(struct sim_view_truth *vt, const struct sim_plant *pl, const struct sim_frame *f,
+		    uint64_t ts_ns)
+{
+	if (f->damage)
+		return;
+	for (size_t i = 0; i < pl->ndev; i++) {
+		if (pl->dev[i].port != f->in_port)
+			continue;
+		if (!vt->sent_by[i] || ts_ns < vt->first_sent_ns[i])
+			vt->first_sent_ns[i] = ts_ns;
+		vt->sent_by[i]++;
+		return;
+	}
+}
+
+int truth_write_visibility(const struct sim_plant *pl, const struct sim_view_truth *v, size_t n,
+			   const char *dir)
+{
+	FILE *f = open_in(dir, "truth-visibility.csv");
+
+	if (!f)
+		return -1;
+	/* One row per view and device: the undamaged frames the device sent
+	 * that the view's files hold (copies counted: a SPAN copies a frame
+	 * that crosses two mirrored ports twice), and the first one's time as
+	 * the view stamped it (empty when it holds none). */
+	fputs("view,device,mac,frames,first_ts\n", f);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t d = 0; d < pl->ndev; d++) {
+			char mac[18];
+
+			mac_text(mac, pl->dev[d].mac);
+			csv_text(f, v[i].name);
+			fputc(',', f);
+			csv_text(f, pl->dev[d].name);
+			fputc(',', f);
+			csv_text(f, mac);
+			fprintf(f, ",%" PRIu64 ",", v[i].sent_by[d]);
+			if (v[i].sent_by[d])
+				iso_time(f, v[i].first_sent_ns[d]);
+			fputc('\n', f);
+		}
+	}
+	return close_checked(f);
+}

@@ -3,6 +3,8 @@
  * BOOTP (RFC 951) with options from RFC 2132.  The client sets no
  * broadcast flag, so the server answers to its MAC and offered address.
  */
+#include <string.h>
+
 #include "samples/sim.h"
 
 static const uint8_t ip_zero[4];
@@ -32,18 +34,23 @@ static void bootp(struct sim_buf *p, unsigned op, uint32_t xid, const uint8_t yi
 	buf_u8(p, msg_type);
 }
 
+/* Host name (option 12): the device's name; vendor class (60): Windows'. */
 static void client_opts(struct sim_buf *p, const struct sim_device *c)
 {
-	static const char host[] = "LAPTOP-7QK2M";
+	static const char vendor_class[] = "MSFT 5.0";
 	static const uint8_t prl[] = { 1, 3, 6, 15, 42 };
+	size_t host = strlen(c->name);
 
 	buf_u8(p, 61);		/* client identifier: htype + MAC */
 	buf_u8(p, 7);
 	buf_u8(p, 1);
 	buf_bytes(p, c->mac, 6);
 	buf_u8(p, 12);
-	buf_u8(p, sizeof host - 1);
-	buf_bytes(p, host, sizeof host - 1);
+	buf_u8(p, (unsigned)host);
+	buf_bytes(p, c->name, host);
+	buf_u8(p, 60);
+	buf_u8(p, sizeof vendor_class - 1);
+	buf_bytes(p, vendor_class, sizeof vendor_class - 1);
 	buf_u8(p, 55);
 	buf_u8(p, sizeof prl);
 	buf_bytes(p, prl, sizeof prl);

@@ -447,6 +447,7 @@ ParameterizedTest(const struct match_case *mc, mirrors, view_matches_wire_frames
 		for (size_t i = 0; i < n; i++) {
 			long double t = SIM_START_NS + ((long double)rec[i].ts - off - SIM_START_NS) / (1.0L + drift);
 			size_t lo = 0, hi = ntap, best = SIZE_MAX;
+			bool best_in_window = false;
 			uint8_t fcs[4];
 			bool has_fcs;
 			uint32_t seq = 0;
@@ -472,13 +473,25 @@ ParameterizedTest(const struct match_case *mc, mirrors, view_matches_wire_frames
 				else
 					hi = mid;
 			}
-			/* The latest identical wire frame not after the copy still owed one. */
+			/* The latest identical wire frame not after the copy still
+			 * owed one, preferring one within the delay window: a TCP
+			 * retransmission is a second identical wire frame, and when
+			 * the mirror dropped a copy of the first, the copy of the
+			 * second must not be taken for the first's. */
 			for (size_t j = lo; j < ntap && idx[j].hash == rec[i].hash &&
 					    (long double)idx[j].ts <= t + 1000.0L; j++)
 				if (idx[j].len - 4 == rec[i].len && memcmp(idx[j].b, rec[i].b, rec[i].len) == 0 &&
 				    (!has_fcs || memcmp(idx[j].b + rec[i].len, fcs, 4) == 0) &&
-				    got[idx[j].idx] < copies_owed(k, &fr, idx[j].idx + 1))
-					best = j;
+				    got[idx[j].idx] < copies_owed(k, &fr, idx[j].idx + 1)) {
+					long double delay = t - (long double)idx[j].ts;
+					bool in_window = delay <= (long double)mc->max_delay_ns &&
+							 delay >= (long double)mc->min_delay_ns;
+
+					if (best == SIZE_MAX || in_window || !best_in_window) {
+						best = j;
+						best_in_window = in_window;
+					}
+				}
 			if (best == SIZE_MAX) {
 				cr_log_error("%s record %zu (len %u) matches no wire frame", mc->files[fi], i + 1,
 					     rec[i].len);

@@ -40,6 +40,11 @@ static const char usage_text[] =
 	"      --no-hash     skip SHA-256 (triage only: no chain of custody)\n"
 	"  -f, --filter EXPR only frames matching this BPF expression (tcpdump\n"
 	"                    syntax) are analysed; captures.csv still counts all\n"
+	"      --inventory FILE  known assets (CSV with a header: name, mac, ip,\n"
+	"                    vendor, model, role, port): marks known assets no view\n"
+	"                    saw and seen assets missing from it\n"
+	"      --oui-dir DIR the IEEE registry's oui.csv, mam.csv, oui36.csv for MAC\n"
+	"                    vendors (default /usr/share/ieee-data, package ieee-data)\n"
 	"      --tcp-timeout SECONDS    idle time that ends a TCP flow (300)\n"
 	"      --udp-timeout SECONDS    ... a UDP flow (60)\n"
 	"      --other-timeout SECONDS  ... any other flow (60)\n"
@@ -48,7 +53,10 @@ static const char usage_text[] =
 	"\n"
 	"outputs (in DIR): captures.csv, one row per capture (hash, format, link\n"
 	"types, time span, faults, drops); flows.csv, one row per bidirectional\n"
-	"flow (see README.md for the columns).\n"
+	"flow; ics.csv, one row per flow and ICS/IT protocol (messages by function,\n"
+	"writes, program downloads, stop/start); assets.csv, one row per device\n"
+	"(vendor, names, roles, identity, visibility per view).  README.md\n"
+	"documents every column.\n"
 	"\n"
 	"exit status: 0 done, 1 error (nothing could be read, or an output could\n"
 	"not be written), 2 usage error.\n"
@@ -274,6 +282,8 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		{ "bom", no_argument, NULL, 'B' },
 		{ "no-hash", no_argument, NULL, 'H' },
 		{ "filter", required_argument, NULL, 'f' },
+		{ "inventory", required_argument, NULL, 'i' },
+		{ "oui-dir", required_argument, NULL, 'u' },
 		{ "tcp-timeout", required_argument, NULL, 'T' },
 		{ "udp-timeout", required_argument, NULL, 'U' },
 		{ "other-timeout", required_argument, NULL, 'O' },
@@ -307,6 +317,12 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 			break;
 		case 'f':
 			cfg->filter = optarg;
+			break;
+		case 'i':
+			cfg->inventory = optarg;
+			break;
+		case 'u':
+			cfg->oui_dir = optarg;
 			break;
 		case 'T':
 		case 'U':

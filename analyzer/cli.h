@@ -27,6 +27,8 @@ struct tp_config {
 	bool bom;		/* --bom: UTF-8 byte-order mark on CSV files */
 	bool no_hash;		/* --no-hash: skip SHA-256 (faster triage) */
 	const char *filter;	/* -f: BPF expression, or NULL */
+	const char *inventory;	/* --inventory: known-asset CSV, or NULL */
+	const char *oui_dir;	/* --oui-dir: IEEE registry folder, or NULL (default) */
 	int64_t tcp_timeout_ns, udp_timeout_ns, other_timeout_ns;	/* 0 = default */
 	struct tp_input *inputs;
 	size_t ninputs;

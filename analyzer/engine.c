@@ -9,14 +9,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyzer/assets.h"
 #include "analyzer/capture_stats.h"
 #include "analyzer/filter.h"
 #include "analyzer/flow.h"
+#include "analyzer/ics_flow.h"
+#include "analyzer/inventory.h"
 #include "analyzer/merge.h"
+#include "analyzer/oui.h"
 #include "analyzer/progress.h"
 #include "formats/packet.h"
+#include "reports/assets_csv.h"
 #include "reports/captures_csv.h"
 #include "reports/flows_csv.h"
+#include "reports/ics_csv.h"
 
 /* A view of more captures than this is read without a worker thread per
  * capture and with smaller blocks, to keep memory bounded. */
@@ -27,6 +33,10 @@ struct run {
 	const struct tp_config *cfg;
 	struct filter *filter;		/* -f, or NULL */
 	struct flows_csv *flows_out;	/* NULL with --ingest-only */
+	struct ics_csv *ics_out;	/* ditto */
+	struct assets *assets;		/* ditto */
+	struct oui_table *oui;
+	struct inventory inventory;	/* empty without --inventory */
 	struct progress progress;
 	uint64_t done_bytes;		/* stored bytes of the views already read */
 };
@@ -35,6 +45,8 @@ struct run {
 struct view_run {
 	struct run *run;
 	const char *view;
+	size_t view_index;
+	const struct tp_packet *pkt;	/* being dissected */
 	const char **paths;		/* of its captures, by input index */
 	struct capture_stats *rows;	/* this view's rows */
 };
@@ -46,11 +58,43 @@ static void on_capture_done(void *ctx, size_t input, struct tp_capture *c)
 	capture_stats_snapshot(&vr->rows[input], c);
 }
 
-static void on_flow(void *ctx, const struct flow *f)
+static void on_flow(void *ctx, struct flow *f)
 {
 	struct view_run *vr = ctx;
 
 	flows_csv_row(vr->run->flows_out, vr->view, vr->paths[f->first_capture], f);
+	ics_csv_rows(vr->run->ics_out, vr->view, vr->paths[f->first_capture], f);
+	ics_flow_free(f);
+}
+
+static void on_ics_message(void *ctx, const struct ics_msg *m)
+{
+	struct view_run *vr = ctx;
+
+	assets_message(vr->run->assets, vr->pkt, m);
+}
+
+static void on_ics_identity(void *ctx, const struct ics_ident *id)
+{
+	struct view_run *vr = ctx;
+
+	assets_identity(vr->run->assets, vr->pkt, id);
+}
+
+/* A decoded packet: its flow, its sender's visibility, its ICS messages.
+ * Frames with a bad FCS count in their flow but say nothing of devices. */
+static void analyse(struct view_run *vr, struct flow_table *flows, const struct tp_packet *pkt,
+		    size_t input, uint64_t frame, const struct ics_sink *sink)
+{
+	struct flow *f = flow_table_add(flows, pkt, (uint32_t)input, frame);
+
+	if (pkt->flags & TP_PKT_FCS_BAD)
+		return;
+	assets_packet(vr->run->assets, vr->view_index, pkt);
+	if (f) {
+		vr->pkt = pkt;
+		ics_flow_packet(f, pkt, frame, sink);
+	}
 }
 
 static struct flow_table *view_flows(struct view_run *vr)
@@ -104,7 +148,8 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 	const char **paths;
 	bool *from_dir;
 	struct tp_stream_opts opts = { 0 };
-	struct view_run vr = { run, cfg->views[view], NULL, rows };
+	struct view_run vr = { run, cfg->views[view], view, NULL, NULL, rows };
+	struct ics_sink sink = { on_ics_message, on_ics_identity, &vr };
 	struct merge *m = NULL;
 	struct flow_table *flows = NULL;
 	struct tp_record rec;
@@ -149,7 +194,7 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 		if (!flows || (run->filter && !filter_match(run->filter, &rec, cfg->quiet)))
 			continue;
 		tp_decode(&pkt, &rec);
-		flow_table_add(flows, &pkt, (uint32_t)input, rec.frame);
+		analyse(&vr, flows, &pkt, input, rec.frame, &sink);
 	}
 	if (flows) {
 		flow_table_flush(flows);
@@ -200,6 +245,59 @@ static bool make_dir(const char *dir)
 	return true;
 }
 
+static void inventory_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "tapsight: warning: %s\n", msg);
+}
+
+/* The reports of the analysis proper (all but captures.csv). */
+static bool open_analysis(struct run *run, char *err, size_t errlen)
+{
+	const struct tp_config *cfg = run->cfg;
+
+	if (cfg->inventory && !inventory_read(cfg->inventory, &run->inventory, inventory_warning, NULL,
+					      err, errlen))
+		return false;
+	if (!(run->oui = oui_load(cfg->oui_dir)) || !(run->assets = assets_new(cfg->nviews, run->oui))) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (cfg->oui_dir && !oui_registry_size(run->oui) && !cfg->quiet)
+		fprintf(stderr, "tapsight: note: no IEEE registry in %s: MAC vendors from the built-in "
+			"table only\n", cfg->oui_dir);
+	return (run->flows_out = flows_csv_open(cfg->out_dir, cfg->bom, err, errlen)) &&
+	       (run->ics_out = ics_csv_open(cfg->out_dir, cfg->bom, err, errlen));
+}
+
+/* Writes assets.csv and completes the others; frees what open_analysis
+ * made.  False with a message in err when a report could not be written. */
+static bool close_analysis(struct run *run, char *err, size_t errlen)
+{
+	const struct tp_config *cfg = run->cfg;
+	bool ok = err != NULL;
+	char more[512];
+
+	if (ok && run->assets) {
+		if (!assets_finish(run->assets, cfg->inventory ? &run->inventory : NULL))
+			fprintf(stderr, "tapsight: out of memory: assets.csv is incomplete\n");
+		ok = assets_csv_write(cfg->out_dir, cfg->bom, run->assets, cfg->views, cfg->nviews,
+				      cfg->inventory != NULL, err, errlen);
+	}
+	if (run->flows_out && !flows_csv_close(run->flows_out, ok ? err : more, ok ? errlen : sizeof more))
+		ok = false;
+	if (run->ics_out && !ics_csv_close(run->ics_out, ok ? err : more, ok ? errlen : sizeof more))
+		ok = false;
+	assets_free(run->assets);
+	oui_free(run->oui);
+	inventory_free(&run->inventory);
+	run->flows_out = NULL;
+	run->ics_out = NULL;
+	run->assets = NULL;
+	run->oui = NULL;
+	return ok;
+}
+
 int engine_run(const struct tp_config *cfg)
 {
 	struct capture_stats *rows = calloc(cfg->ninputs ? cfg->ninputs : 1, sizeof *rows);
@@ -224,9 +322,9 @@ int engine_run(const struct tp_config *cfg)
 		free(rows);
 		return 1;
 	}
-	if (!cfg->ingest_only &&
-	    !(run.flows_out = flows_csv_open(cfg->out_dir, cfg->bom, err, sizeof err))) {
+	if (!cfg->ingest_only && !open_analysis(&run, err, sizeof err)) {
 		fprintf(stderr, "tapsight: %s\n", err);
+		close_analysis(&run, NULL, 0);
 		filter_free(run.filter);
 		free(rows);
 		return 1;
@@ -241,7 +339,7 @@ int engine_run(const struct tp_config *cfg)
 		fprintf(stderr, "tapsight: %s\n", err);
 		status = 1;
 	}
-	if (run.flows_out && !flows_csv_close(run.flows_out, err, sizeof err)) {
+	if (!cfg->ingest_only && !close_analysis(&run, err, sizeof err)) {
 		fprintf(stderr, "tapsight: %s\n", err);
 		status = 1;
 	}

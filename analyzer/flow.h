@@ -108,8 +108,9 @@ struct flow_opts {
 };
 
 /* Called once per flow when it is evicted or flushed; f is valid only
- * during the call, which must not call back into the table. */
-typedef void flow_emit_fn(void *ctx, const struct flow *f);
+ * during the call, which must not call back into the table, and frees
+ * f->app. */
+typedef void flow_emit_fn(void *ctx, struct flow *f);
 
 struct flow_table;
 

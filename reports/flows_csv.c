@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/addr.h"
 #include "reports/csv.h"
 
 struct flows_csv {
@@ -62,28 +63,14 @@ static void proto_cell(struct csv_out *o, const struct flow_key *k)
 		csv_u64(o, k->proto);
 }
 
-static char *put_u64(char *p, uint64_t v);
-
 static void ip_cell(struct csv_out *o, const struct flow_key *k, int side)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[ADDR_TEXT_MAX];
 
-	if (k->kind != FLOW_IP) {
-		csv_empty(o);
-	} else if (k->ip_version == 4) {
-		/* Dotted quad by hand: glibc's inet_ntop goes through sprintf. */
-		char *p = buf;
-
-		for (int i = 0; i < 4; i++) {
-			p = put_u64(p, k->addr[side][i]);
-			*p++ = i < 3 ? '.' : '\0';
-		}
+	if (k->kind == FLOW_IP && *addr_ip_text(buf, k->ip_version, k->addr[side]))
 		csv_text(o, buf);
-	} else if (inet_ntop(AF_INET6, k->addr[side], buf, sizeof buf)) {
-		csv_text(o, buf);
-	} else {
+	else
 		csv_empty(o);
-	}
 }
 
 static void port_cell(struct csv_out *o, const struct flow_key *k, int side)
@@ -100,19 +87,12 @@ static const char hex_digits[] = "0123456789abcdef";
 
 static void mac_cell(struct csv_out *o, const struct flow *f, int side)
 {
-	const uint8_t *m = f->key.mac[side];
 	char buf[18];
 
-	if (!(f->mac_seen & (1u << side))) {
+	if (f->mac_seen & (1u << side))
+		csv_text(o, addr_mac_text(buf, f->key.mac[side]));
+	else
 		csv_empty(o);
-		return;
-	}
-	for (int i = 0; i < 6; i++) {
-		buf[3 * i] = hex_digits[m[i] >> 4];
-		buf[3 * i + 1] = hex_digits[m[i] & 15];
-		buf[3 * i + 2] = i < 5 ? ':' : '\0';
-	}
-	csv_text(o, buf);
 }
 
 /* Writes v in decimal at p; returns the end. */

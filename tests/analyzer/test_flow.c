@@ -124,7 +124,7 @@ static struct flow got[MAX_GOT];
 static size_t ngot;
 static uint64_t nemitted;
 
-static void keep(void *ctx, const struct flow *f)
+static void keep(void *ctx, struct flow *f)
 {
 	(void)ctx;
 	if (ngot < MAX_GOT)

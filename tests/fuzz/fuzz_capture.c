@@ -19,7 +19,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void ignore_flow(void *ctx, const struct flow *f)
+static void ignore_flow(void *ctx, struct flow *f)
 {
 	(void)ctx;
 	(void)f;

@@ -44,10 +44,10 @@ struct ics_sink ics_log_sink(struct ics_log *log)
 	return (struct ics_sink){ log_message, log_identity, log };
 }
 
-static void on_flow(void *ctx, const struct flow *f)
+static void on_flow(void *ctx, struct flow *f)
 {
 	(void)ctx;
-	ics_flow_free((struct flow *)f);
+	ics_flow_free(f);
 }
 
 bool ics_run_file(const char *path, struct ics_log *log)

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What a packet shows of one end: its MAC and IP, either may be absent. */
+/* What a packet shows of one end: its MAC and IP, either may be absent.
+ * Keys sort (memcmp) MAC-less first, then by MAC, then by IP: the
+ * endpoints of one MAC are neighbours. */
 struct ep_key {
 	uint8_t has_mac;
-	uint8_t ip_version;
 	uint8_t mac[6];
+	uint8_t ip_version;
 	uint8_t ip[16];
 };
 

@@ -15,7 +15,8 @@ struct reader {
 	table_row_fn *fn;
 	void *ctx;
 	size_t line;		/* line being fed to the parser */
-	bool in_row;
+	size_t row_start;	/* line the current row began on */
+	bool between_rows;	/* the last row is complete */
 	bool stop;
 	struct table_row row;
 	char *store;		/* TABLE_MAX_FIELDS fields of TABLE_MAX_FIELD + 1 bytes */
@@ -26,10 +27,6 @@ static void on_field(void *data, size_t len, void *priv)
 	struct reader *r = priv;
 	size_t i = r->row.nfields++;
 
-	if (!r->in_row) {
-		r->in_row = true;
-		r->row.line = r->line;
-	}
 	if (i < TABLE_MAX_FIELDS) {
 		char *dst = r->store + i * (TABLE_MAX_FIELD + 1);
 
@@ -47,19 +44,24 @@ static void on_row(int c, void *priv)
 	struct reader *r = priv;
 
 	(void)c;
-	if (!r->in_row)		/* an empty line: a row with one empty field */
-		r->row.line = r->line;
+	r->row.line = r->row_start;
 	for (size_t i = r->row.nfields; i < TABLE_MAX_FIELDS; i++)
 		r->row.fields[i] = "";
 	if (!r->stop && !r->fn(r->ctx, &r->row))
 		r->stop = true;
 	r->row.nfields = 0;
-	r->in_row = false;
+	r->between_rows = true;
+}
+
+/* libcsv skips blank lines; a row begins on the first line with more. */
+static bool blank(const char *line, ssize_t n)
+{
+	return strspn(line, "\r\n") == (size_t)n;
 }
 
 bool table_read(const char *path, table_row_fn *fn, void *ctx, char *err, size_t errlen)
 {
-	struct reader r = { .fn = fn, .ctx = ctx };
+	struct reader r = { .fn = fn, .ctx = ctx, .between_rows = true };
 	struct csv_parser p;
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -80,6 +82,10 @@ bool table_read(const char *path, table_row_fn *fn, void *ctx, char *err, size_t
 	}
 	while (!r.stop && (n = getline(&line, &cap, f)) > 0) {
 		r.line++;
+		if (r.between_rows && !blank(line, n)) {
+			r.row_start = r.line;
+			r.between_rows = false;
+		}
 		if (csv_parse(&p, line, (size_t)n, on_field, on_row, &r) != (size_t)n) {
 			snprintf(err, errlen, "%s: line %zu: %s", path, r.line, csv_strerror(csv_error(&p)));
 			ok = false;

@@ -42,10 +42,16 @@ struct index {
 
 struct assets {
 	size_t nviews;
-	const struct oui_table *oui;
+	struct oui_table *oui;		/* NULL: the built-in table only */
 	struct endpoint *eps;
 	size_t neps, capeps;
 	struct index ep_index;
+	uint32_t recent[2];		/* the last two endpoints found, + 1 (0: none) */
+	/* The packet last given to assets_packet(), whose messages follow:
+	 * its sender's and receiver's endpoints + 1 (0: not looked up). */
+	const struct tp_packet *cur;
+	int64_t cur_ts;
+	uint32_t cur_sender, cur_receiver;
 	struct edge *edges;
 	size_t nedges, capedges;
 	struct index edge_index;
@@ -54,14 +60,20 @@ struct assets {
 	bool failed;			/* out of memory: results incomplete */
 };
 
-static uint64_t hash_bytes(const void *p, size_t n)
+/* Hashes n bytes (a multiple of 8): one multiply per word. */
+static uint64_t hash_words(const void *p, size_t n)
 {
 	const uint8_t *b = p;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h ^ h >> 29;
+	for (size_t i = 0; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
 }
 
 /* Finds the entry whose key is `key` (eq says), or the empty slot for it. */
@@ -115,7 +127,7 @@ static bool ep_eq(const struct assets *a, uint32_t e, const void *key)
 
 static uint64_t ep_hash(const struct assets *a, uint32_t e)
 {
-	return hash_bytes(&a->eps[e].key, sizeof a->eps[e].key);
+	return hash_words(&a->eps[e].key, sizeof a->eps[e].key);
 }
 
 static bool edge_eq(const struct assets *a, uint32_t e, const void *key)
@@ -127,9 +139,9 @@ static bool edge_eq(const struct assets *a, uint32_t e, const void *key)
 
 static uint64_t edge_hash_of(const struct edge *e)
 {
-	uint32_t k[3] = { e->from, e->to, e->proto };
+	uint32_t k[4] = { e->from, e->to, e->proto, 0 };
 
-	return hash_bytes(k, sizeof k);
+	return hash_words(k, sizeof k);
 }
 
 static uint64_t edge_hash(const struct assets *a, uint32_t e)
@@ -137,7 +149,7 @@ static uint64_t edge_hash(const struct assets *a, uint32_t e)
 	return edge_hash_of(&a->edges[e]);
 }
 
-struct assets *assets_new(size_t nviews, const struct oui_table *oui)
+struct assets *assets_new(size_t nviews, struct oui_table *oui)
 {
 	struct assets *a = calloc(1, sizeof *a);
 
@@ -201,14 +213,28 @@ static struct endpoint *endpoint(struct assets *a, const struct ep_key *key)
 
 	if (!key->has_mac && !key->ip_version)
 		return NULL;
+	/* A packet's sender and receiver are asked for again by its
+	 * messages, and the next packet is often the answer. */
+	for (int i = 0; i < 2; i++)
+		if (a->recent[i] && ep_eq(a, a->recent[i] - 1, key)) {
+			e = &a->eps[a->recent[i] - 1];
+			if (i) {
+				a->recent[1] = a->recent[0];
+				a->recent[0] = (uint32_t)(e - a->eps) + 1;
+			}
+			return e;
+		}
 	if (!index_reserve(&a->ep_index, a->neps, a, ep_hash)) {
 		a->failed = true;
 		return NULL;
 	}
-	h = hash_bytes(key, sizeof *key);
+	h = hash_words(key, sizeof *key);
 	slot = index_slot(a, &a->ep_index, h, key, ep_eq);
-	if (*slot)
+	a->recent[1] = a->recent[0];
+	if (*slot) {
+		a->recent[0] = *slot;
 		return &a->eps[*slot - 1];
+	}
 	if (a->neps == a->capeps) {
 		size_t cap = a->capeps ? a->capeps * 2 : 256;
 		struct endpoint *n = cap > UINT32_MAX - 1 ? NULL : realloc(a->eps, cap * sizeof *n);
@@ -225,6 +251,7 @@ static struct endpoint *endpoint(struct assets *a, const struct ep_key *key)
 	e->key = *key;
 	e->asset = SIZE_MAX;
 	*slot = (uint32_t)++a->neps;
+	a->recent[0] = *slot;
 	return e;
 }
 
@@ -233,6 +260,10 @@ void assets_packet(struct assets *a, size_t view, const struct tp_packet *pkt)
 	struct ep_key key = sender_key(pkt);
 	struct endpoint *e = endpoint(a, &key);
 
+	a->cur = pkt;
+	a->cur_ts = pkt->ts_ns;
+	a->cur_sender = e ? (uint32_t)(e - a->eps) + 1 : 0;
+	a->cur_receiver = 0;
 	if (!e || view >= a->nviews)
 		return;
 	if (!e->views && !(e->views = calloc(a->nviews, sizeof *e->views))) {
@@ -276,10 +307,26 @@ static void add_edge(struct assets *a, uint32_t from, uint32_t to, uint8_t proto
 	*slot = (uint32_t)++a->nedges;
 }
 
+/* The endpoint of pkt's sender (or receiver), looked up once per packet. */
+static struct endpoint *end_of(struct assets *a, const struct tp_packet *pkt, bool receiver)
+{
+	bool current = pkt == a->cur && pkt->ts_ns == a->cur_ts;
+	uint32_t *cached = receiver ? &a->cur_receiver : &a->cur_sender;
+	struct ep_key key;
+	struct endpoint *e;
+
+	if (current && *cached)
+		return &a->eps[*cached - 1];
+	key = receiver ? receiver_key(pkt) : sender_key(pkt);
+	e = endpoint(a, &key);
+	if (current && e)
+		*cached = (uint32_t)(e - a->eps) + 1;
+	return e;
+}
+
 void assets_message(struct assets *a, const struct tp_packet *pkt, const struct ics_msg *m)
 {
-	struct ep_key sk = sender_key(pkt), rk = receiver_key(pkt);
-	struct endpoint *s = endpoint(a, &sk), *r;
+	struct endpoint *s = end_of(a, pkt, false), *r;
 	uint32_t si;
 
 	if (!s || m->proto >= ICS_PROTO_COUNT)
@@ -288,7 +335,7 @@ void assets_message(struct assets *a, const struct tp_packet *pkt, const struct 
 	s->protocols |= 1u << m->proto;
 	if (m->sender_role && m->sender_role < ICS_ROLE_COUNT)
 		s->roles[m->proto] |= (uint16_t)(1u << m->sender_role);
-	if (!(r = endpoint(a, &rk)))
+	if (!(r = end_of(a, pkt, true)))
 		return;
 	s = &a->eps[si];	/* endpoint() may have moved the table */
 	r->protocols |= 1u << m->proto;
@@ -334,18 +381,13 @@ void assets_identity(struct assets *a, const struct tp_packet *pkt, const struct
 	struct ep_key key;
 	struct endpoint *e;
 
-	switch (id->subject) {
-	case ICS_SUBJECT_SENDER:
-		key = sender_key(pkt);
-		break;
-	case ICS_SUBJECT_RECEIVER:
-		key = receiver_key(pkt);
-		break;
-	default:
+	if (id->subject == ICS_SUBJECT_SENDER || id->subject == ICS_SUBJECT_RECEIVER) {
+		e = end_of(a, pkt, id->subject == ICS_SUBJECT_RECEIVER);
+	} else {
 		key = make_key(id->has_mac, id->mac, id->ip_version, id->ip);
-		break;
+		e = endpoint(a, &key);
 	}
-	if (!(e = endpoint(a, &key)))
+	if (!e)
 		return;
 	if (id->field == ICS_F_ADDRESS) {
 		e->bound = key.has_mac && key.ip_version;

@@ -84,7 +84,7 @@ struct asset {
 
 struct assets;
 
-struct assets *assets_new(size_t nviews, const struct oui_table *oui);
+struct assets *assets_new(size_t nviews, struct oui_table *oui);
 
 /* A packet of view `view` (not one with a bad FCS). */
 void assets_packet(struct assets *a, size_t view, const struct tp_packet *pkt);

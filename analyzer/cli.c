@@ -36,6 +36,8 @@ static const char usage_text[] =
 	"  -o, --output DIR  write the reports into DIR (default ./tapsight-report)\n"
 	"  -q, --quiet       no progress line and no notes on stderr\n"
 	"      --ingest-only read and hash the captures, write captures.csv only\n"
+	"      --flows-only  decode and flows only: no ICS dissection and no assets\n"
+	"                    (ics.csv and assets.csv are not written)\n"
 	"      --bom         begin each CSV file with a UTF-8 byte-order mark (Excel)\n"
 	"      --no-hash     skip SHA-256 (triage only: no chain of custody)\n"
 	"  -f, --filter EXPR only frames matching this BPF expression (tcpdump\n"
@@ -279,6 +281,7 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "ingest-only", no_argument, NULL, 'I' },
+		{ "flows-only", no_argument, NULL, 'F' },
 		{ "bom", no_argument, NULL, 'B' },
 		{ "no-hash", no_argument, NULL, 'H' },
 		{ "filter", required_argument, NULL, 'f' },
@@ -308,6 +311,9 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 			break;
 		case 'I':
 			cfg->ingest_only = true;
+			break;
+		case 'F':
+			cfg->flows_only = true;
 			break;
 		case 'B':
 			cfg->bom = true;

@@ -24,6 +24,7 @@ struct tp_config {
 	const char *out_dir;	/* -o, default ./tapsight-report */
 	bool quiet;		/* -q: no progress line, no notes */
 	bool ingest_only;	/* --ingest-only: captures.csv only */
+	bool flows_only;	/* --flows-only: no ICS dissection, no assets */
 	bool bom;		/* --bom: UTF-8 byte-order mark on CSV files */
 	bool no_hash;		/* --no-hash: skip SHA-256 (faster triage) */
 	const char *filter;	/* -f: BPF expression, or NULL */

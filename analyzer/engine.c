@@ -88,7 +88,7 @@ static void analyse(struct view_run *vr, struct flow_table *flows, const struct 
 {
 	struct flow *f = flow_table_add(flows, pkt, (uint32_t)input, frame);
 
-	if (pkt->flags & TP_PKT_FCS_BAD)
+	if (!vr->run->assets || (pkt->flags & TP_PKT_FCS_BAD))
 		return;
 	assets_packet(vr->run->assets, vr->view_index, pkt);
 	if (f) {
@@ -256,6 +256,8 @@ static bool open_analysis(struct run *run, char *err, size_t errlen)
 {
 	const struct tp_config *cfg = run->cfg;
 
+	if (cfg->flows_only)
+		return (run->flows_out = flows_csv_open(cfg->out_dir, cfg->bom, err, errlen)) != NULL;
 	if (cfg->inventory && !inventory_read(cfg->inventory, &run->inventory, inventory_warning, NULL,
 					      err, errlen))
 		return false;
@@ -265,7 +267,7 @@ static bool open_analysis(struct run *run, char *err, size_t errlen)
 	}
 	if (cfg->oui_dir && !oui_registry_size(run->oui) && !cfg->quiet)
 		fprintf(stderr, "tapsight: note: no IEEE registry in %s: MAC vendors from the built-in "
-			"table only\n", cfg->oui_dir);
+			"table only\n", cfg->oui_dir);	/* asked for: read now, to say so */
 	return (run->flows_out = flows_csv_open(cfg->out_dir, cfg->bom, err, errlen)) &&
 	       (run->ics_out = ics_csv_open(cfg->out_dir, cfg->bom, err, errlen));
 }

@@ -227,18 +227,15 @@ const struct ics_dissector *ics_flow_packet(struct flow *f, const struct tp_pack
 		if (!d || !(st = calloc(1, sizeof *st)))
 			return NULL;
 		st->dissector = d;
+		/* A well-known port names the server for the flow's life. */
+		st->server_side = (int8_t)(to_server < 0 ? -1 : to_server ? !side : side);
 		f->app = st;
-	} else if (pkt->ip_version && (pkt->ip_proto == 6 || pkt->ip_proto == 17)) {
-		int ts;
-
-		if (ics_by_port(pkt, &ts) == st->dissector)
-			to_server = ts;
 	}
-	/* Content-found (or ambiguous) ports: the flow's originator is the
-	 * client. */
-	if (to_server < 0 && pkt->ip_version && !(st->dissector->udp_ports[0] &&
-						  pkt->ip_proto == 17 && pkt->sport == pkt->dport))
-		to_server = side == f->orig;
+	if (st->server_side >= 0)
+		to_server = side != st->server_side;
+	else if (pkt->ip_version && !(st->dissector->udp_ports[0] && pkt->ip_proto == 17 &&
+				      pkt->sport == pkt->dport))
+		to_server = side == f->orig;	/* found by content: the originator is the client */
 	x.to_server = to_server;
 	r = (struct relay){ st, f, pkt, frame, sink };
 	c = ics_payload(pkt);

@@ -52,6 +52,7 @@ struct ics_carry {
 
 struct ics_flow {
 	const struct ics_dissector *dissector;
+	int8_t server_side;		/* flow side on the well-known port; -1 unknown */
 	struct ics_carry carry[2];	/* per flow side */
 	uint16_t ncounts;
 	bool counts_full;		/* more distinct functions than ICS_MAX_COUNTS */

@@ -23,6 +23,8 @@ struct oui_list {
 };
 
 struct oui_table {
+	char *dir;			/* where the registry is read from, on first need */
+	bool loaded;
 	struct oui_list lists[3];	/* MA-S (36 bits), MA-M (28), MA-L (24) */
 	char *names;
 	size_t names_len, names_cap;
@@ -336,32 +338,42 @@ static bool on_registry_row(void *ctx, const struct table_row *row)
 
 struct oui_table *oui_load(const char *dir)
 {
-	static const char *const files[] = { "oui36.csv", "mam.csv", "oui.csv" };
 	struct oui_table *t = calloc(1, sizeof *t);
 
-	if (!t)
-		return NULL;
+	if (t && !(t->dir = strdup(dir ? dir : OUI_DEFAULT_DIR))) {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+/* Reads the registry (40k rows, ~15 ms): only when the built-in table
+ * does not know a MAC.  Out of memory leaves it empty. */
+static void load_registry(struct oui_table *t)
+{
+	static const char *const files[] = { "oui36.csv", "mam.csv", "oui.csv" };
+
+	t->loaded = true;
 	for (size_t i = 0; i < 3; i++) {
 		char path[4096], err[256];
 		struct load ld = { .t = t };
 
-		snprintf(path, sizeof path, "%s/%s", dir ? dir : OUI_DEFAULT_DIR, files[i]);
+		snprintf(path, sizeof path, "%s/%s", t->dir, files[i]);
 		/* A missing or unreadable file leaves the built-in table. */
 		(void)table_read(path, on_registry_row, &ld, err, sizeof err);
-		if (ld.failed) {
-			oui_free(t);
-			return NULL;
-		}
+		if (ld.failed)
+			break;
 	}
 	for (size_t i = 0; i < 3; i++)
 		qsort(t->lists[i].e, t->lists[i].n, sizeof *t->lists[i].e, by_prefix);
-	return t;
 }
 
-static const char *registry_vendor(const struct oui_table *t, const uint8_t mac[6])
+static const char *registry_vendor(struct oui_table *t, const uint8_t mac[6])
 {
 	uint64_t addr = 0;
 
+	if (!t->loaded)
+		load_registry(t);
 	for (int i = 0; i < 6; i++)
 		addr = addr << 8 | mac[i];
 	for (size_t i = 0; i < 3; i++) {
@@ -378,7 +390,7 @@ static const char *registry_vendor(const struct oui_table *t, const uint8_t mac[
 	return NULL;
 }
 
-const char *oui_vendor(const struct oui_table *t, const uint8_t mac[6])
+const char *oui_vendor(struct oui_table *t, const uint8_t mac[6])
 {
 	uint32_t oui = (uint32_t)mac[0] << 16 | (uint32_t)mac[1] << 8 | mac[2];
 	const char *v;
@@ -392,8 +404,10 @@ const char *oui_vendor(const struct oui_table *t, const uint8_t mac[6])
 	return "";
 }
 
-unsigned long oui_registry_size(const struct oui_table *t)
+unsigned long oui_registry_size(struct oui_table *t)
 {
+	if (t && !t->loaded)
+		load_registry(t);
 	return t ? (unsigned long)(t->lists[0].n + t->lists[1].n + t->lists[2].n) : 0;
 }
 
@@ -404,5 +418,6 @@ void oui_free(struct oui_table *t)
 	for (size_t i = 0; i < 3; i++)
 		free(t->lists[i].e);
 	free(t->names);
+	free(t->dir);
 	free(t);
 }

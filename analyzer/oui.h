@@ -18,16 +18,16 @@
 
 struct oui_table;
 
-/* Loads the registry files found in dir (NULL: OUI_DEFAULT_DIR); missing
- * files are fine.  NULL only when out of memory. */
+/* A table over the registry files in dir (NULL: OUI_DEFAULT_DIR), read
+ * when first needed; missing files are fine.  NULL when out of memory. */
 struct oui_table *oui_load(const char *dir);
 
 /* The vendor of mac: a name, "locally administered" for addresses that
  * name no vendor (randomised or assigned by hand), "" when unknown. */
-const char *oui_vendor(const struct oui_table *t, const uint8_t mac[6]);
+const char *oui_vendor(struct oui_table *t, const uint8_t mac[6]);
 
-/* Entries loaded from the registry (0 when it was not found). */
-unsigned long oui_registry_size(const struct oui_table *t);
+/* Entries read from the registry (0 when it was not found); reads it. */
+unsigned long oui_registry_size(struct oui_table *t);
 
 void oui_free(struct oui_table *t);
 

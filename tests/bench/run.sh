@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: tapsight's speed and peak memory in two sections.
+# run.sh - `make bench`: tapsight's speed and peak memory in three sections.
 #
 # ingest: read and hash, beside the floor set by cat, zcat, zstd -dc and a
 #   bare libpcap loop.  Builds once, under $BENCH_DIR, a synthetic capture
@@ -8,14 +8,16 @@
 #   throughput, packet rate and peak resident memory as a table.
 # flows: decode and flow reconstruction on a capture of many short flows,
 #   beside argus, ra and tshark: see flows_bench.sh, which this sources.
+# ics: what ICS dissection and the asset inventory add to decode + flows on
+#   an hour of the simulated plant: see ics_bench.sh.
 #
-# Both tables are saved in $BENCH_DIR/results.txt.  Progress goes to stderr,
+# The tables are saved in $BENCH_DIR/results.txt.  Progress goes to stderr,
 # the report to stdout.
 #
 # Environment (defaults in brackets):
 #   BENCH_BIN       gen_capture, pcap_loop and measure  [build/release/bench]
 #   TAPSIGHT        the binary under test                [build/release/tapsight]
-#   BENCH_SECTIONS  which sections to run                [ingest flows]
+#   BENCH_SECTIONS  which sections to run                [ingest flows ics]
 #   BENCH_RUNS      timed runs per ingest command        [5]
 #   BENCH_DIR       captures, outputs, results           [build/bench]
 #   BENCH_BYTES     size of the plain capture            [1100000000]
@@ -31,7 +33,7 @@ RUNS=${BENCH_RUNS:-5}
 DIR=${BENCH_DIR:-build/bench}
 BYTES=${BENCH_BYTES:-1100000000}
 SEED=${BENCH_SEED:-1}
-SECTIONS=${BENCH_SECTIONS:-ingest flows}
+SECTIONS=${BENCH_SECTIONS:-ingest flows ics}
 
 GEN=$BENCH_BIN/gen_capture
 LOOP=$BENCH_BIN/pcap_loop
@@ -45,7 +47,7 @@ want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 [[ $BYTES =~ ^[1-9][0-9]*$ ]] || die "BENCH_BYTES must be a positive integer, not '$BYTES'"
 for s in $SECTIONS; do
-	[[ $s == ingest || $s == flows ]] || die "BENCH_SECTIONS: unknown section '$s' (ingest, flows)"
+	[[ $s == ingest || $s == flows || $s == ics ]] || die "BENCH_SECTIONS: unknown section '$s' (ingest, flows, ics)"
 done
 for tool in "$GEN" "$LOOP" "$MEASURE"; do
 	[[ -x $tool ]] || die "$tool is missing: build it with 'make bench' (or make $tool)"
@@ -300,6 +302,10 @@ fi
 if want flows; then
 	# shellcheck source=tests/bench/flows_bench.sh
 	source "${BASH_SOURCE[0]%/*}/flows_bench.sh"
+fi
+if want ics; then
+	# shellcheck source=tests/bench/ics_bench.sh
+	source "${BASH_SOURCE[0]%/*}/ics_bench.sh"
 fi
 mv "$DIR/results.txt.tmp" "$DIR/results.txt"
 note "saved $DIR/results.txt"

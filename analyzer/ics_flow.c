@@ -171,11 +171,13 @@ static void tcp_payload(struct ics_flow *st, const struct ics_ctx *x, const stru
 
 	if (k->buf && (pkt->seq != k->next_seq || !whole))
 		carry_drop(k);	/* a gap, a retransmission or a cut segment */
+	if (k->buf && k->len + pkt->payload_len > ICS_CARRY_MAX)
+		carry_drop(k);	/* a PDU too large to keep: this segment alone */
 	if (k->buf) {
 		uint32_t total = k->len + pkt->payload_len;
-		uint8_t *joined;
+		uint8_t *joined = realloc(k->buf, total);
 
-		if (total > ICS_CARRY_MAX || !(joined = realloc(k->buf, total))) {
+		if (!joined) {
 			carry_drop(k);
 			return;
 		}

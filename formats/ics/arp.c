@@ -34,25 +34,6 @@ enum { OP_REQUEST = 1, OP_REPLY, OP_RARP_REQUEST, OP_RARP_REPLY, OP_INARP_REQUES
 
 static const uint8_t broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static void bind(const struct ics_ctx *x, const uint8_t mac[6], const uint8_t ip[4])
-{
-	static const uint8_t zero[6];
-	struct ics_ident id = {
-		.proto = ICS_ARP,
-		.field = ICS_F_ADDRESS,
-		.subject = ICS_SUBJECT_GIVEN,
-		.has_mac = true,
-		.ip_version = 4,
-	};
-
-	if (!memcmp(ip, zero, 4) || !memcmp(ip, broadcast, 4) || !memcmp(mac, zero, 6) ||
-	    (mac[0] & 1))
-		return;
-	memcpy(id.mac, mac, 6);
-	memcpy(id.ip, ip, 4);
-	ics_ident(x, &id);
-}
-
 static uint32_t dissect(const struct ics_ctx *x, struct tp_cursor c)
 {
 	const struct tp_packet *pkt = x->pkt;
@@ -97,9 +78,9 @@ static uint32_t dissect(const struct ics_ctx *x, struct tp_cursor c)
 				 (pkt->has_mac && !memcmp(pkt->dst_mac, broadcast, 6))))))
 		m.kind = ICS_KIND_ANNOUNCE;
 	ics_emit(x, &m);
-	bind(x, smac, sip);
+	ics_ident_binding(x, ICS_ARP, smac, 4, sip);
 	if (op == OP_RARP_REPLY)
-		bind(x, tmac, tip);
+		ics_ident_binding(x, ICS_ARP, tmac, 4, tip);
 	return total;
 }
 

@@ -115,9 +115,7 @@ static void addresses(const struct ics_ctx *x, struct tp_cursor v)
 	uint32_t count = tp_be32(&v);
 
 	while (count-- && v.left && !v.short_read) {
-		struct ics_ident id = { .proto = ICS_CDP, .field = ICS_F_ADDRESS,
-					.subject = ICS_SUBJECT_GIVEN };
-		static const uint8_t zero[16];
+		uint8_t version;
 		uint8_t ptype = tp_u8(&v), plen = tp_u8(&v);
 		struct tp_cursor proto = tp_sub(&v, plen);
 		uint16_t alen = tp_be16(&v);
@@ -127,19 +125,15 @@ static void addresses(const struct ics_ctx *x, struct tp_cursor v)
 		if (v.short_read)
 			return;	/* an entry cut short: nothing of it is used */
 		if (ptype == NLPID && alen == 4 && is_proto(proto, nlpid_ip, sizeof nlpid_ip))
-			id.ip_version = 4;
+			version = 4;
 		else if (ptype == IEEE_802_2 && alen == 16 &&
 			 is_proto(proto, snap_ipv6, sizeof snap_ipv6))
-			id.ip_version = 6;
+			version = 6;
 		else
 			continue;
 		p = tp_take(&addr, alen);
-		if (!p || memcmp(p, zero, alen) == 0 || !x->pkt->has_mac)
-			continue;
-		memcpy(id.ip, p, alen);
-		id.has_mac = true;
-		memcpy(id.mac, x->pkt->src_mac, 6);
-		ics_ident(x, &id);
+		if (p && x->pkt->has_mac)
+			ics_ident_binding(x, ICS_CDP, x->pkt->src_mac, version, p);
 	}
 }
 

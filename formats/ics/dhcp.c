@@ -153,19 +153,7 @@ static void client_value(const struct client *cl, enum ics_field f, const void *
 /* ICS_F_ADDRESS: the client's MAC with ip (4 bytes), unless 0.0.0.0. */
 static void client_address(const struct client *cl, const uint8_t *ip)
 {
-	struct ics_ident id = {
-		.proto = ICS_DHCP,
-		.field = ICS_F_ADDRESS,
-		.subject = ICS_SUBJECT_GIVEN,
-		.has_mac = true,
-		.ip_version = 4,
-	};
-
-	memcpy(id.ip, ip, 4);
-	if (!tp_load_be32(id.ip))
-		return;
-	memcpy(id.mac, cl->mac, 6);
-	ics_ident(cl->x, &id);
+	ics_ident_binding(cl->x, ICS_DHCP, cl->mac, 4, ip);
 }
 
 /* Option 81's name part. */

@@ -227,6 +227,22 @@ void ics_ident_bytes(const struct ics_ctx *x, uint8_t proto, enum ics_field f, c
 	ics_ident(x, &id);
 }
 
+void ics_ident_binding(const struct ics_ctx *x, uint8_t proto, const uint8_t *mac, uint8_t ip_version,
+		       const uint8_t *ip)
+{
+	static const uint8_t zero[16], bcast4[4] = { 255, 255, 255, 255 };
+	size_t n = ip_version == 4 ? 4 : ip_version == 6 ? 16 : 0;
+	struct ics_ident id = { .proto = proto, .field = ICS_F_ADDRESS, .subject = ICS_SUBJECT_GIVEN,
+				.has_mac = true, .ip_version = ip_version };
+
+	if (!mac || !n || (mac[0] & 1) || !memcmp(mac, zero, 6) || !memcmp(ip, zero, n) ||
+	    (n == 4 && !memcmp(ip, bcast4, 4)))
+		return;
+	memcpy(id.mac, mac, 6);
+	memcpy(id.ip, ip, n);
+	ics_ident(x, &id);
+}
+
 void ics_ident_number(const struct ics_ctx *x, uint8_t proto, enum ics_field f, uint64_t v)
 {
 	char buf[24];

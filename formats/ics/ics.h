@@ -228,6 +228,11 @@ void ics_emit(const struct ics_ctx *x, const struct ics_msg *m);
 void ics_ident_bytes(const struct ics_ctx *x, uint8_t proto, enum ics_field f, const void *value,
 		     size_t len);
 void ics_ident_number(const struct ics_ctx *x, uint8_t proto, enum ics_field f, uint64_t v);
+/* ... that mac and ip belong to one device (ICS_F_ADDRESS); nothing when
+ * mac is NULL, zero or a group address, or ip is unspecified or the IPv4
+ * broadcast address. */
+void ics_ident_binding(const struct ics_ctx *x, uint8_t proto, const uint8_t *mac, uint8_t ip_version,
+		       const uint8_t *ip);
 /* ... any identity (subject and addresses filled in by the caller). */
 void ics_ident(const struct ics_ctx *x, const struct ics_ident *id);
 

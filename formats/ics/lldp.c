@@ -134,18 +134,11 @@ static void port_id(const struct ics_ctx *x, struct tp_cursor v)
 /* 8.5.9: address string length (1 + address), subtype, address, ... */
 static void mgmt_addr(const struct ics_ctx *x, struct tp_cursor v)
 {
-	struct ics_ident id = { .proto = ICS_LLDP, .field = ICS_F_ADDRESS,
-				.subject = ICS_SUBJECT_GIVEN };
-	uint8_t len = tp_u8(&v), fam = tp_u8(&v);
-	static const uint8_t zero[16];
+	uint8_t len = tp_u8(&v), fam = tp_u8(&v), ip[16] = { 0 }, version = 0;
 
-	if (v.short_read || len < 1 || !x->pkt->has_mac ||
-	    !read_ip(&v, fam, (size_t)len - 1, id.ip, &id.ip_version) ||
-	    memcmp(id.ip, zero, sizeof zero) == 0)
-		return;
-	id.has_mac = true;
-	memcpy(id.mac, x->pkt->src_mac, 6);
-	ics_ident(x, &id);
+	if (!v.short_read && len >= 1 && x->pkt->has_mac &&
+	    read_ip(&v, fam, (size_t)len - 1, ip, &version))
+		ics_ident_binding(x, ICS_LLDP, x->pkt->src_mac, version, ip);
 }
 
 /* 8.6 with TIA-1057 10.2.6: the LLDP-MED inventory strings. */

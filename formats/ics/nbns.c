@@ -121,7 +121,6 @@ static void nb_record(const struct ics_ctx *x, const struct dns_rr *rr)
 /* A node status response's RDATA (RFC 1002 4.2.18). */
 static void nbstat_record(const struct ics_ctx *x, const struct dns_rr *rr)
 {
-	static const uint8_t zero[6];
 	struct tp_cursor rd = rr->rdata;
 	uint8_t nnames = tp_u8(&rd);
 	const uint8_t *unit;
@@ -142,19 +141,8 @@ static void nbstat_record(const struct ics_ctx *x, const struct dns_rr *rr)
 			ics_ident_bytes(x, ICS_NBNS, ICS_F_NAME, nb.text, nb.len);
 	}
 	unit = tp_take(&rd, 6);
-	if (unit && memcmp(unit, zero, 6) != 0 && x->pkt->ip_version == 4) {
-		struct ics_ident id = {
-			.proto = ICS_NBNS,
-			.field = ICS_F_ADDRESS,
-			.subject = ICS_SUBJECT_GIVEN,
-			.has_mac = true,
-			.ip_version = 4,
-		};
-
-		memcpy(id.mac, unit, 6);
-		memcpy(id.ip, x->pkt->src_ip, 4);
-		ics_ident(x, &id);
-	}
+	if (x->pkt->ip_version == 4)
+		ics_ident_binding(x, ICS_NBNS, unit, 4, x->pkt->src_ip);
 }
 
 static uint32_t dissect(const struct ics_ctx *x, struct tp_cursor c)

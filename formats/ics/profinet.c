@@ -196,14 +196,9 @@ static void dcp_scan(struct ics_msg *m, struct tp_cursor blocks, bool response, 
 static void dcp_address(const struct ics_ctx *x, struct tp_cursor d)
 {
 	const uint8_t *ip = tp_take(&d, 4);
-	struct ics_ident id = { .proto = ICS_PROFINET_DCP, .field = ICS_F_ADDRESS,
-				.subject = ICS_SUBJECT_GIVEN, .has_mac = true, .ip_version = 4 };
 
-	if (!ip || !x->pkt->has_mac || !memcmp(ip, "\0\0\0\0", 4))
-		return;
-	memcpy(id.mac, x->pkt->src_mac, 6);
-	memcpy(id.ip, ip, 4);
-	ics_ident(x, &id);
+	if (ip && x->pkt->has_mac)
+		ics_ident_binding(x, ICS_PROFINET_DCP, x->pkt->src_mac, 4, ip);
 }
 
 /* The sender's identities in a response's or hello's blocks. */

@@ -1251,7 +1251,7 @@ static void compare_with_tshark(const struct corpus_case *cc, struct ics_log *lo
 				continue;
 			}
 			cr_assert(lt(sz, k, ni), "frame %llu", (unsigned long long)frame);
-			cr_assert(eq(u16, m->function, (uint16_t)atoi(ids[k++])), "frame %llu",
+			cr_assert(eq(u16, m->function, (uint16_t)strtoul(ids[k++], NULL, 10)), "frame %llu",
 				  (unsigned long long)frame);
 			cr_assert(eq(u8, m->kind, from_server ? ICS_KIND_RESPONSE : ICS_KIND_REQUEST));
 		}

@@ -170,7 +170,7 @@ static void tcp_payload(struct ics_flow *st, const struct ics_ctx *x, const stru
 	uint32_t used;
 
 	if (k->buf && (pkt->seq != k->next_seq || !whole))
-		carry_drop(k);	/* a gap, a retransmission or a cut segment */
+		carry_drop(k);	/* a gap or a cut segment */
 	if (k->buf && k->len + pkt->payload_len > ICS_CARRY_MAX)
 		carry_drop(k);	/* a PDU too large to keep: this segment alone */
 	if (k->buf) {
@@ -231,6 +231,8 @@ const struct ics_dissector *ics_flow_packet(struct flow *f, const struct tp_pack
 		st->dissector = d;
 		/* A well-known port names the server for the flow's life. */
 		st->server_side = (int8_t)(to_server < 0 ? -1 : to_server ? !side : side);
+		st->retransmissions[0] = f->dir[0].retransmissions;
+		st->retransmissions[1] = f->dir[1].retransmissions;
 		f->app = st;
 	}
 	if (st->server_side >= 0)
@@ -243,8 +245,15 @@ const struct ics_dissector *ics_flow_packet(struct flow *f, const struct tp_pack
 	c = ics_payload(pkt);
 	if (!c.left)
 		return st->dissector;
-	if (pkt->ip_version && pkt->ip_proto == 6)
+	if (pkt->ip_version && pkt->ip_proto == 6) {
+		uint64_t retrans = f->dir[side].retransmissions;
+
+		if (retrans != st->retransmissions[side]) {
+			st->retransmissions[side] = retrans;
+			return st->dissector;	/* bytes already dissected */
+		}
 		tcp_payload(st, &x, pkt, side);
+	}
 	else
 		st->dissector->dissect(&x, c);
 	return st->dissector;

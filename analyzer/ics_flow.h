@@ -7,8 +7,10 @@
  * is given a dissector by its ports or EtherType, or else by the content of
  * its first payload.  PDUs split across TCP segments are put together when
  * the segments follow each other in sequence and were captured whole; a
- * gap, a retransmission or a cut segment drops what was kept (the PDU is
- * lost, the flow goes on at the next PDU boundary the dissector finds).
+ * gap or a cut segment drops what was kept (the PDU is lost, the flow goes
+ * on at the next PDU boundary the dissector finds).  A segment the flow
+ * table counted as a retransmission is not dissected again (as Wireshark
+ * does not): a write sent twice by TCP is one write.
  */
 #ifndef TP_ICS_FLOW_H
 #define TP_ICS_FLOW_H
@@ -53,6 +55,7 @@ struct ics_carry {
 struct ics_flow {
 	const struct ics_dissector *dissector;
 	int8_t server_side;		/* flow side on the well-known port; -1 unknown */
+	uint64_t retransmissions[2];	/* the flow's count per side when last seen */
 	struct ics_carry carry[2];	/* per flow side */
 	uint16_t ncounts;
 	bool counts_full;		/* more distinct functions than ICS_MAX_COUNTS */

@@ -812,6 +812,23 @@ static bool said_of(struct assets *a)
 	return ok;
 }
 
+/* EtherNet/IP cyclic I/O between two ports 2222 does not say who is the
+ * scanner: the device that opened CIP connections as a client (Forward
+ * Open) is; the one that served them is the adapter. */
+static void io_roles(struct assets *a)
+{
+	for (size_t i = 0; i < a->nassets; i++) {
+		struct asset *as = &a->assets[i];
+
+		if (!(as->protocols & (1u << ICS_CIP_IO)) || as->roles[ICS_CIP_IO])
+			continue;
+		if (as->roles[ICS_CIP] & (1u << ICS_ROLE_CLIENT))
+			as->roles[ICS_CIP_IO] |= 1u << ICS_ROLE_SCANNER;
+		else if (as->roles[ICS_CIP] & (1u << ICS_ROLE_SERVER))
+			as->roles[ICS_CIP_IO] |= 1u << ICS_ROLE_ADAPTER;
+	}
+}
+
 bool assets_finish(struct assets *a, const struct inventory *inv)
 {
 	struct endpoint **byk = malloc((a->neps ? a->neps : 1) * sizeof *byk);
@@ -828,8 +845,10 @@ bool assets_finish(struct assets *a, const struct inventory *inv)
 		first_mac++;
 	ok = ok && mac_assets(a, byk + first_mac, a->neps - first_mac, &cap);
 	ok = ok && ip_assets(a, byk, &cap) && said_of(a);
-	if (ok)
+	if (ok) {
 		main_ip(a);
+		io_roles(a);
+	}
 	ok = ok && sort_assets(a) && peers(a);
 	if (ok) {
 		match_inventory(a, inv, used);

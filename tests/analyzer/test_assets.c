@@ -295,3 +295,24 @@ Test(assets, broadcast_and_unspecified_addresses_are_nobody)
 	cr_expect(same_bytes(assets_get(a, 0)->mac, mac_a, 6));
 	assets_free(a);
 }
+
+/* Cyclic I/O between two ports 2222 names no roles; the device that opened
+ * the CIP connection as a client is the scanner, its server the adapter. */
+Test(assets, cyclic_io_roles_follow_who_opened_the_cip_connection)
+{
+	struct assets *a = assets_new(1, NULL);
+	struct tp_packet open = pkt(mac_a, mac_b, IP(10, 0, 0, 24), IP(10, 0, 0, 61), 1);
+	struct tp_packet io = pkt(mac_b, mac_a, IP(10, 0, 0, 61), IP(10, 0, 0, 24), 2);
+	struct ics_msg fo = { .proto = ICS_CIP, .kind = ICS_KIND_REQUEST, .sender_role = ICS_ROLE_CLIENT,
+			      .receiver_role = ICS_ROLE_SERVER, .function = 0x54 };
+	struct ics_msg cyclic = { .proto = ICS_CIP_IO, .kind = ICS_KIND_PUBLISH };
+
+	assets_packet(a, 0, &open);
+	assets_message(a, &open, &fo);
+	assets_packet(a, 0, &io);
+	assets_message(a, &io, &cyclic);
+	cr_assert(assets_finish(a, NULL));
+	cr_expect(eq(u16, find_ip(a, IP(10, 0, 0, 24))->roles[ICS_CIP_IO], 1u << ICS_ROLE_SCANNER));
+	cr_expect(eq(u16, find_ip(a, IP(10, 0, 0, 61))->roles[ICS_CIP_IO], 1u << ICS_ROLE_ADAPTER));
+	assets_free(a);
+}

@@ -15,8 +15,10 @@ static void log_message(void *ctx, const struct ics_msg *m)
 {
 	struct ics_log *log = ctx;
 
-	log->msgs = realloc(log->msgs, (log->nmsgs + 1) * sizeof *log->msgs);
-	cr_assert(log->msgs);
+	if ((log->nmsgs & (log->nmsgs - 1)) == 0) {	/* 0, 1, 2, 4...: double */
+		log->msgs = realloc(log->msgs, (log->nmsgs ? 2 * log->nmsgs : 1) * sizeof *log->msgs);
+		cr_assert(log->msgs != NULL);
+	}
 	log->msgs[log->nmsgs].frame = log->frame;
 	log->msgs[log->nmsgs].m = *m;
 	log->nmsgs++;
@@ -28,8 +30,11 @@ static void log_identity(void *ctx, const struct ics_ident *id)
 	struct ics_logged_ident *e;
 	size_t n = id->len < ICS_LOG_VALUE ? id->len : ICS_LOG_VALUE;
 
-	log->idents = realloc(log->idents, (log->nidents + 1) * sizeof *log->idents);
-	cr_assert(log->idents);
+	if ((log->nidents & (log->nidents - 1)) == 0) {
+		log->idents = realloc(log->idents,
+				      (log->nidents ? 2 * log->nidents : 1) * sizeof *log->idents);
+		cr_assert(log->idents != NULL);
+	}
 	e = &log->idents[log->nidents++];
 	e->frame = log->frame;
 	e->id = *id;

@@ -109,7 +109,8 @@ struct ics_msg {
 	uint32_t unit;
 	/* The protocol's own counters, for loss measurement; meanings:
 	 *   DNP3        seq[0] transport sequence (6 bits), seq[1] application (4 bits)
-	 *   IEC 104     seq[0] N(S), seq[1] N(R) (I format; S format: N(R) only)
+	 *   IEC 104     seq[0] N(S), seq[1] N(R) (I format; S format: nseq 2 with
+	 *               seq[0] 0, unused; U format: nseq 0)
 	 *   GOOSE       seq[0] stNum, seq[1] sqNum
 	 *   CIP I/O     seq[0] CPF sequenced address item sequence, seq[1] CIP sequence count
 	 *   PROFINET RT seq[0] cycle counter */

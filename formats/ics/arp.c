@@ -101,11 +101,7 @@ static const char *function_name(uint8_t proto, uint16_t function)
 const struct ics_dissector ics_arp = {
 	.name = "arp",
 	.proto = ICS_ARP,
-	.tcp_ports = { 0 },
-	.udp_ports = { 0 },
 	.ethertype = 0x0806,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.detect = NULL,
 	.dissect = dissect,
 	.function_name = function_name,

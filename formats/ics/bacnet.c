@@ -1038,11 +1038,7 @@ static bool detect(const uint8_t *p, uint32_t len, bool tcp)
 const struct ics_dissector ics_bacnet = {
 	.name = "bacnet",
 	.proto = ICS_BACNET,
-	.tcp_ports = { 0 },
 	.udp_ports = { BACNET_PORT },
-	.ethertype = 0,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.detect = detect,
 	.dissect = dissect,
 	.function_name = function_name,

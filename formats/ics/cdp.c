@@ -197,9 +197,6 @@ static const char *function_name(uint8_t proto, uint16_t function)
 const struct ics_dissector ics_cdp = {
 	.name = "cdp",
 	.proto = ICS_CDP,
-	.tcp_ports = { 0 },
-	.udp_ports = { 0 },
-	.ethertype = 0,
 	.snap_oui = 0x00000c,
 	.snap_pid = 0x2000,
 	.dissect = dissect,

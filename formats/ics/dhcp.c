@@ -249,11 +249,7 @@ static const char *function_name(uint8_t proto, uint16_t function)
 const struct ics_dissector ics_dhcp = {
 	.name = "dhcp",
 	.proto = ICS_DHCP,
-	.tcp_ports = { 0 },
 	.udp_ports = { 67, 68 },
-	.ethertype = 0,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.detect = NULL,
 	.dissect = dissect,
 	.function_name = function_name,

@@ -153,11 +153,7 @@ static const char *function_name(uint8_t proto, uint16_t function)
 const struct ics_dissector ics_goose = {
 	.name = "goose",
 	.proto = ICS_GOOSE,
-	.tcp_ports = { 0 },
-	.udp_ports = { 0 },
 	.ethertype = 0x88b8,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.dissect = dissect,
 	.function_name = function_name,
 };

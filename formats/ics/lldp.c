@@ -218,11 +218,7 @@ static const char *function_name(uint8_t proto, uint16_t function)
 const struct ics_dissector ics_lldp = {
 	.name = "lldp",
 	.proto = ICS_LLDP,
-	.tcp_ports = { 0 },
-	.udp_ports = { 0 },
 	.ethertype = 0x88cc,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.dissect = dissect,
 	.function_name = function_name,
 };

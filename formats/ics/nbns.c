@@ -206,11 +206,7 @@ static const char *function_name(uint8_t proto, uint16_t function)
 const struct ics_dissector ics_nbns = {
 	.name = "nbns",
 	.proto = ICS_NBNS,
-	.tcp_ports = { 0 },
 	.udp_ports = { 137 },
-	.ethertype = 0,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.detect = NULL,
 	.dissect = dissect,
 	.function_name = function_name,

@@ -357,11 +357,7 @@ static uint32_t dissect(const struct ics_ctx *x, struct tp_cursor c)
 const struct ics_dissector ics_profinet = {
 	.name = "profinet",
 	.proto = ICS_PROFINET_DCP,
-	.tcp_ports = { 0 },
-	.udp_ports = { 0 },
 	.ethertype = ETHERTYPE_PROFINET,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.dissect = dissect,
 	.function_name = function_name,
 };

@@ -251,11 +251,7 @@ static const char *function_name(uint8_t proto, uint16_t function)
 const struct ics_dissector ics_snmp = {
 	.name = "snmp",
 	.proto = ICS_SNMP,
-	.tcp_ports = { 0 },
 	.udp_ports = { SNMP_PORT, SNMP_TRAP_PORT },
-	.ethertype = 0,
-	.snap_oui = 0,
-	.snap_pid = 0,
 	.dissect = dissect,
 	.function_name = function_name,
 };

@@ -582,7 +582,8 @@ static bool sort_assets(struct assets *a)
 
 	for (size_t i = 0; i < a->nassets; i++)
 		a->assets[i].npeers = i;	/* the old index rides along */
-	qsort(a->assets, a->nassets, sizeof *a->assets, asset_cmp);
+	if (a->nassets)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(a->assets, a->nassets, sizeof *a->assets, asset_cmp);
 	where = malloc((a->nassets ? a->nassets : 1) * sizeof *where);
 	if (!where)
 		return false;

@@ -365,7 +365,8 @@ static void load_registry(struct oui_table *t)
 			break;
 	}
 	for (size_t i = 0; i < 3; i++)
-		qsort(t->lists[i].e, t->lists[i].n, sizeof *t->lists[i].e, by_prefix);
+		if (t->lists[i].n)	/* qsort(NULL, 0, ...) is undefined */
+			qsort(t->lists[i].e, t->lists[i].n, sizeof *t->lists[i].e, by_prefix);
 }
 
 static const char *registry_vendor(struct oui_table *t, const uint8_t mac[6])

@@ -316,3 +316,19 @@ Test(assets, cyclic_io_roles_follow_who_opened_the_cip_connection)
 	cr_expect(eq(u16, find_ip(a, IP(10, 0, 0, 61))->roles[ICS_CIP_IO], 1u << ICS_ROLE_ADAPTER));
 	assets_free(a);
 }
+
+Test(assets, no_packets_no_assets_and_the_inventory_all_unseen)
+{
+	struct assets *a = assets_new(2, NULL);
+	struct inventory_entry e = { .name = "plc", .ip_version = 4, .ip = { 10, 0, 0, 1 } };
+	struct inventory inv = { &e, 1, 0 };
+
+	cr_assert(assets_finish(a, NULL));
+	cr_expect(eq(sz, assets_count(a), 0));
+	assets_free(a);
+	a = assets_new(2, NULL);
+	cr_assert(assets_finish(a, &inv));
+	cr_assert(eq(sz, assets_count(a), 1));
+	cr_expect(eq(int, assets_get(a, 0)->status, ASSET_NEVER_SEEN));
+	assets_free(a);
+}

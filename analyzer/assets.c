@@ -54,6 +54,7 @@ struct assets {
 	uint32_t cur_sender, cur_receiver;
 	struct edge *edges;
 	size_t nedges, capedges;
+	struct edge recent_edges[2];	/* the last two edges met: a request and its answer */
 	struct index edge_index;
 	struct asset *assets;
 	size_t nassets;
@@ -120,9 +121,14 @@ static bool index_reserve(struct index *ix, size_t n, const struct assets *a, en
 	return true;
 }
 
+/* Keys are 24 bytes: three word compares. */
 static bool ep_eq(const struct assets *a, uint32_t e, const void *key)
 {
-	return memcmp(&a->eps[e].key, key, sizeof(struct ep_key)) == 0;
+	uint64_t x[3], y[3];
+
+	memcpy(x, &a->eps[e].key, sizeof x);
+	memcpy(y, key, sizeof y);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
 }
 
 static uint64_t ep_hash(const struct assets *a, uint32_t e)
@@ -179,9 +185,8 @@ static bool unicast_ip(uint8_t version, const uint8_t ip[16])
 
 static struct ep_key make_key(bool has_mac, const uint8_t *mac, uint8_t ip_version, const uint8_t *ip)
 {
-	struct ep_key k;
+	struct ep_key k = { 0 };
 
-	memset(&k, 0, sizeof k);
 	if (has_mac && unicast_mac(mac)) {
 		k.has_mac = 1;
 		memcpy(k.mac, mac, 6);
@@ -255,15 +260,40 @@ static struct endpoint *endpoint(struct assets *a, const struct ep_key *key)
 	return e;
 }
 
-void assets_packet(struct assets *a, size_t view, const struct tp_packet *pkt)
+/* Is hint (endpoint + 1) the end with this MAC and IP?  Only a MAC and
+ * IP endpoint is confirmed so: anything else takes the lookup. */
+static bool hint_is(const struct assets *a, uint32_t hint, bool has_mac, const uint8_t *mac,
+		    uint8_t ip_version, const uint8_t *ip)
 {
-	struct ep_key key = sender_key(pkt);
-	struct endpoint *e = endpoint(a, &key);
+	const struct ep_key *k;
+
+	if (!hint || hint > a->neps || !has_mac)
+		return false;
+	k = &a->eps[hint - 1].key;
+	return k->has_mac && k->ip_version == ip_version && memcmp(k->mac, mac, 6) == 0 &&
+	       memcmp(k->ip, ip, 16) == 0;
+}
+
+void assets_packet(struct assets *a, size_t view, const struct tp_packet *pkt, uint32_t hints[2],
+		   int side)
+{
+	struct endpoint *e;
+
+	if (hints && hint_is(a, hints[side], pkt->has_mac, pkt->src_mac, pkt->ip_version, pkt->src_ip)) {
+		e = &a->eps[hints[side] - 1];
+	} else {
+		struct ep_key key = sender_key(pkt);
+
+		e = endpoint(a, &key);
+		if (hints)
+			hints[side] = e ? (uint32_t)(e - a->eps) + 1 : 0;
+	}
 
 	a->cur = pkt;
 	a->cur_ts = pkt->ts_ns;
 	a->cur_sender = e ? (uint32_t)(e - a->eps) + 1 : 0;
-	a->cur_receiver = 0;
+	a->cur_receiver = hints && hint_is(a, hints[!side], pkt->has_mac, pkt->dst_mac, pkt->ip_version,
+					     pkt->dst_ip) ? hints[!side] : 0;
 	if (!e || view >= a->nviews)
 		return;
 	if (!e->views && !(e->views = calloc(a->nviews, sizeof *e->views))) {
@@ -284,6 +314,15 @@ static void add_edge(struct assets *a, uint32_t from, uint32_t to, uint8_t proto
 {
 	struct edge k = { from, to, proto };
 	uint32_t *slot;
+
+	for (int i = 0; i < 2 && a->nedges; i++) {
+		const struct edge *r = &a->recent_edges[i];
+
+		if (r->from == from && r->to == to && r->proto == proto)
+			return;
+	}
+	a->recent_edges[1] = a->recent_edges[0];
+	a->recent_edges[0] = k;
 
 	if (!index_reserve(&a->edge_index, a->nedges, a, edge_hash)) {
 		a->failed = true;

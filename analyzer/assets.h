@@ -86,8 +86,12 @@ struct assets;
 
 struct assets *assets_new(size_t nviews, struct oui_table *oui);
 
-/* A packet of view `view` (not one with a bad FCS). */
-void assets_packet(struct assets *a, size_t view, const struct tp_packet *pkt);
+/* A packet of view `view` (not one with a bad FCS).  hints (or NULL) are
+ * two words the caller keeps per flow, 0 at first, and side the flow side
+ * that sent pkt: assets_packet() keeps each side's endpoint there, to find
+ * the packet's ends again without a lookup. */
+void assets_packet(struct assets *a, size_t view, const struct tp_packet *pkt, uint32_t hints[2],
+		   int side);
 /* What a dissector said about pkt. */
 void assets_message(struct assets *a, const struct tp_packet *pkt, const struct ics_msg *m);
 void assets_identity(struct assets *a, const struct tp_packet *pkt, const struct ics_ident *id);

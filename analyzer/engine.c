@@ -90,7 +90,7 @@ static void analyse(struct view_run *vr, struct flow_table *flows, const struct 
 
 	if (!vr->run->assets || (pkt->flags & TP_PKT_FCS_BAD))
 		return;
-	assets_packet(vr->run->assets, vr->view_index, pkt);
+	assets_packet(vr->run->assets, vr->view_index, pkt, f ? f->hint : NULL, f ? f->last_side : 0);
 	if (f) {
 		vr->pkt = pkt;
 		ics_flow_packet(f, pkt, frame, sink);

@@ -97,6 +97,7 @@ struct flow {
 	uint8_t last_side;		/* side that sent the last packet */
 	void *app;			/* the caller's per-flow state (NULL at first):
 					 * its emit callback frees it */
+	uint32_t hint[2];		/* the caller's per-side cache (0 at first) */
 };
 
 struct flow_opts {

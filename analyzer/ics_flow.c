@@ -46,14 +46,21 @@ static struct ics_proto_stats *proto_stats(struct ics_flow *st, uint8_t proto)
 	return &st->protos[st->nprotos++];
 }
 
+static bool counts_it(const struct ics_count *c, const struct ics_msg *m)
+{
+	return c->proto == m->proto && c->function == m->function && c->kind == m->kind;
+}
+
 static struct ics_count *count_of(struct ics_flow *st, const struct ics_msg *m)
 {
-	for (size_t i = 0; i < st->ncounts; i++) {
-		struct ics_count *c = &st->counts[i];
-
-		if (c->proto == m->proto && c->function == m->function && c->kind == m->kind)
-			return c;
-	}
+	/* Polls repeat: the last function counted is the likeliest. */
+	if (st->last_count < st->ncounts && counts_it(&st->counts[st->last_count], m))
+		return &st->counts[st->last_count];
+	for (size_t i = 0; i < st->ncounts; i++)
+		if (counts_it(&st->counts[i], m)) {
+			st->last_count = (uint16_t)i;
+			return &st->counts[i];
+		}
 	if (st->ncounts == ICS_MAX_COUNTS) {
 		st->counts_full = true;
 		return NULL;
@@ -96,7 +103,7 @@ static void on_message(void *ctx, const struct ics_msg *m)
 		ps->requests += m->kind == ICS_KIND_REQUEST;
 		ps->responses += m->kind == ICS_KIND_RESPONSE;
 		ps->exceptions += m->exception;
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; m->actions >> i; i++)
 			ps->actions[i] += (m->actions >> i) & 1u;
 		if (!ps->client_known && (is_client_role(m->sender_role) ||
 					  is_client_role(m->receiver_role))) {
@@ -217,6 +224,15 @@ const struct ics_dissector *ics_flow_packet(struct flow *f, const struct tp_pack
 {
 	struct ics_flow *st = f->app;
 	int to_server = -1;
+
+	if (st && pkt->ip_version && !pkt->payload_len) {
+		/* A bare ACK, SYN or FIN: nothing to read, but a FIN sent again
+		 * counts as a retransmission, which must not hide the next
+		 * segment. */
+		st->retransmissions[f->last_side] = f->dir[f->last_side].retransmissions;
+		return st->dissector;
+	}
+
 	int side = f->last_side;
 	struct relay r;
 	struct ics_sink relay_sink = { on_message, on_identity, &r };

@@ -58,6 +58,7 @@ struct ics_flow {
 	uint64_t retransmissions[2];	/* the flow's count per side when last seen */
 	struct ics_carry carry[2];	/* per flow side */
 	uint16_t ncounts;
+	uint16_t last_count;		/* the entry counted last */
 	bool counts_full;		/* more distinct functions than ICS_MAX_COUNTS */
 	struct ics_count *counts;	/* ncounts, grown as needed */
 	uint16_t ncap;

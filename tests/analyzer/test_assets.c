@@ -60,12 +60,12 @@ Test(assets, a_mac_owns_the_addresses_it_sends_from_with_per_view_counts)
 
 	for (int i = 0; i < 3; i++) {
 		p = pkt(mac_a, mac_b, IP(10, 0, 0, 5), IP(10, 0, 0, 6), 1000 + i);
-		assets_packet(a, 0, &p);
+		assets_packet(a, 0, &p, NULL, 0);
 	}
 	p = pkt(mac_a, mac_b, IP(10, 0, 0, 5), IP(10, 0, 0, 6), 900);
-	assets_packet(a, 1, &p);
+	assets_packet(a, 1, &p, NULL, 0);
 	p = pkt(mac_a, bcast, 0, 0, 2000);	/* ARP, GOOSE...: no IP */
-	assets_packet(a, 1, &p);
+	assets_packet(a, 1, &p, NULL, 0);
 	cr_assert(assets_finish(a, NULL));
 	cr_assert(eq(sz, assets_count(a), 1));
 	as = assets_get(a, 0);
@@ -97,10 +97,10 @@ Test(assets, a_router_keeps_its_bound_address_and_the_rest_are_devices_behind_it
 	memcpy(bind.mac, mac_r, 6);
 	for (int host = 1; host <= ROUTER_IPS + 2; host++) {
 		p = pkt(mac_r, mac_a, IP(192, 168, 9, host), IP(10, 0, 0, 5), host);
-		assets_packet(a, 0, &p);
+		assets_packet(a, 0, &p, NULL, 0);
 	}
 	p = pkt(mac_r, mac_a, IP(10, 0, 0, 1), IP(10, 0, 0, 5), 100);
-	assets_packet(a, 0, &p);
+	assets_packet(a, 0, &p, NULL, 0);
 	p = pkt(mac_r, bcast, 0, 0, 101);
 	assets_identity(a, &p, &bind);
 	cr_assert(assets_finish(a, NULL));
@@ -128,7 +128,7 @@ Test(assets, a_host_with_few_addresses_is_not_a_router)
 
 	for (int host = 1; host <= ROUTER_IPS; host++) {
 		p = pkt(mac_a, mac_b, IP(10, 0, 0, host), IP(10, 0, 0, 99), host);
-		assets_packet(a, 0, &p);
+		assets_packet(a, 0, &p, NULL, 0);
 	}
 	cr_assert(assets_finish(a, NULL));
 	cr_assert(eq(sz, assets_count(a), 1));
@@ -152,7 +152,7 @@ Test(assets, facts_join_their_device_and_addresses_only_named_are_not_devices)
 
 	dns_far.ip[3] = 77;
 	memcpy(dhcp_name.mac, mac_a, 6);
-	assets_packet(a, 0, &p);
+	assets_packet(a, 0, &p, NULL, 0);
 	assets_identity(a, &p, &vendor);
 	assets_identity(a, &p, &vendor);	/* said twice, kept once */
 	assets_identity(a, &p, &dns_known);
@@ -189,15 +189,15 @@ Test(assets, roles_protocols_and_peers_come_from_messages)
 			     .receiver_role = ICS_ROLE_SERVER };
 	const struct asset *client, *server;
 
-	assets_packet(a, 0, &req);
+	assets_packet(a, 0, &req, NULL, 0);
 	assets_message(a, &req, &m);
-	assets_packet(a, 0, &resp);
+	assets_packet(a, 0, &resp, NULL, 0);
 	m.kind = ICS_KIND_RESPONSE;
 	m.sender_role = ICS_ROLE_SERVER;
 	m.receiver_role = ICS_ROLE_CLIENT;
 	assets_message(a, &resp, &m);
 	/* A request to an address that never answers makes no device. */
-	assets_packet(a, 0, &scan);
+	assets_packet(a, 0, &scan, NULL, 0);
 	m = (struct ics_msg){ .proto = ICS_S7COMM, .kind = ICS_KIND_REQUEST, .sender_role = ICS_ROLE_CLIENT,
 			      .receiver_role = ICS_ROLE_SERVER };
 	assets_message(a, &scan, &m);
@@ -225,10 +225,10 @@ Test(assets, raw_ip_senders_join_the_mac_that_owns_their_address)
 	struct tp_packet raw_other = pkt(NULL, NULL, IP(10, 0, 0, 8), IP(10, 0, 0, 6), 3);
 	const struct asset *as;
 
-	assets_packet(a, 0, &eth);
-	assets_packet(a, 1, &raw);
-	assets_packet(a, 1, &raw);
-	assets_packet(a, 1, &raw_other);
+	assets_packet(a, 0, &eth, NULL, 0);
+	assets_packet(a, 1, &raw, NULL, 0);
+	assets_packet(a, 1, &raw, NULL, 0);
+	assets_packet(a, 1, &raw_other, NULL, 0);
 	cr_assert(assets_finish(a, NULL));
 	cr_assert(eq(sz, assets_count(a), 2));
 	as = find_ip(a, IP(10, 0, 0, 5));
@@ -259,9 +259,9 @@ Test(assets, the_inventory_marks_known_rogue_and_never_seen_devices)
 	const struct asset *as;
 
 	memcpy(entries[0].mac, mac_a, 6);
-	assets_packet(a, 0, &pa);
-	assets_packet(a, 0, &pb);
-	assets_packet(a, 0, &pc);
+	assets_packet(a, 0, &pa, NULL, 0);
+	assets_packet(a, 0, &pb, NULL, 0);
+	assets_packet(a, 0, &pc, NULL, 0);
 	cr_assert(assets_finish(a, &inv));
 	cr_assert(eq(sz, assets_count(a), 4));
 	as = find_ip(a, IP(10, 0, 0, 5));
@@ -287,8 +287,8 @@ Test(assets, broadcast_and_unspecified_addresses_are_nobody)
 	struct tp_packet dhcp = pkt(mac_a, bcast, IP(0, 0, 0, 0), IP(255, 255, 255, 255), 1);
 	struct tp_packet bogus = pkt(bcast, mac_a, IP(224, 0, 0, 1), IP(10, 0, 0, 5), 2);
 
-	assets_packet(a, 0, &dhcp);
-	assets_packet(a, 0, &bogus);	/* neither a unicast MAC nor a unicast IP */
+	assets_packet(a, 0, &dhcp, NULL, 0);
+	assets_packet(a, 0, &bogus, NULL, 0);	/* neither a unicast MAC nor a unicast IP */
 	cr_assert(assets_finish(a, NULL));
 	cr_assert(eq(sz, assets_count(a), 1));
 	cr_expect(eq(u8, assets_get(a, 0)->ip_version, 0));
@@ -307,9 +307,9 @@ Test(assets, cyclic_io_roles_follow_who_opened_the_cip_connection)
 			      .receiver_role = ICS_ROLE_SERVER, .function = 0x54 };
 	struct ics_msg cyclic = { .proto = ICS_CIP_IO, .kind = ICS_KIND_PUBLISH };
 
-	assets_packet(a, 0, &open);
+	assets_packet(a, 0, &open, NULL, 0);
 	assets_message(a, &open, &fo);
-	assets_packet(a, 0, &io);
+	assets_packet(a, 0, &io, NULL, 0);
 	assets_message(a, &io, &cyclic);
 	cr_assert(assets_finish(a, NULL));
 	cr_expect(eq(u16, find_ip(a, IP(10, 0, 0, 24))->roles[ICS_CIP_IO], 1u << ICS_ROLE_SCANNER));

@@ -600,20 +600,6 @@ static int asset_cmp(const void *x, const void *y)
 	return memcmp(a->mac, b->mac, 6);
 }
 
-static bool add_peer(struct asset *as, size_t peer)
-{
-	size_t *n;
-
-	for (size_t i = 0; i < as->npeers; i++)
-		if (as->peers[i] == peer)
-			return true;
-	if (!(n = realloc(as->peers, (as->npeers + 1) * sizeof *n)))
-		return false;
-	as->peers = n;
-	as->peers[as->npeers++] = peer;
-	return true;
-}
-
 /* Sorts the assets and redirects endpoints to their new places. */
 static bool sort_assets(struct assets *a)
 {
@@ -637,16 +623,55 @@ static bool sort_assets(struct assets *a)
 	return true;
 }
 
+struct pair {
+	size_t x, y;
+};
+
+static int pair_cmp(const void *p, const void *q)
+{
+	const struct pair *a = p, *b = q;
+
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	return a->y < b->y ? -1 : a->y > b->y;
+}
+
+/* Each asset's peers, from the edges between endpoints: both directions
+ * of every edge, sorted and made unique (a server may have thousands). */
 static bool peers(struct assets *a)
 {
+	struct pair *p = malloc((a->nedges ? 2 * a->nedges : 1) * sizeof *p);
+	size_t n = 0;
+
+	if (!p)
+		return false;
 	for (size_t i = 0; i < a->nedges; i++) {
 		size_t x = a->eps[a->edges[i].from].asset, y = a->eps[a->edges[i].to].asset;
 
 		if (x == SIZE_MAX || y == SIZE_MAX || x == y)
 			continue;
-		if (!add_peer(&a->assets[x], y) || !add_peer(&a->assets[y], x))
-			return false;
+		p[n++] = (struct pair){ x, y };
+		p[n++] = (struct pair){ y, x };
 	}
+	if (n)
+		qsort(p, n, sizeof *p, pair_cmp);
+	for (size_t i = 0; i < n;) {
+		struct asset *as = &a->assets[p[i].x];
+		size_t j = i, k = 0;
+
+		while (j < n && p[j].x == p[i].x)
+			j++;
+		if (!(as->peers = malloc((j - i) * sizeof *as->peers))) {
+			free(p);
+			return false;
+		}
+		for (size_t m = i; m < j; m++)
+			if (!k || as->peers[k - 1] != p[m].y)
+				as->peers[k++] = p[m].y;
+		as->npeers = k;
+		i = j;
+	}
+	free(p);
 	return true;
 }
 

@@ -98,6 +98,7 @@ struct flow {
 	void *app;			/* the caller's per-flow state (NULL at first):
 					 * its emit callback frees it */
 	uint32_t hint[2];		/* the caller's per-side cache (0 at first) */
+	uint8_t app_flags;		/* the caller's (0 at first) */
 };
 
 struct flow_opts {

@@ -240,9 +240,21 @@ const struct ics_dissector *ics_flow_packet(struct flow *f, const struct tp_pack
 	struct tp_cursor c;
 
 	if (!st) {
-		const struct ics_dissector *d = find(f, pkt, &to_server);
+		const struct ics_dissector *d;
 
-		if (!d || !(st = calloc(1, sizeof *st)))
+		if (f->app_flags & ICS_FLOW_NONE)
+			return NULL;
+		if (!(d = find(f, pkt, &to_server))) {
+			/* Ports name none and the first payload was no
+			 * protocol's (or, without IP, its EtherType names
+			 * none): the flow's later packets need no look.  LLC
+			 * frames share one flow key (EtherType 0) whatever
+			 * their SNAP protocol (CDP, VTP, DTP...): always looked at. */
+			if (pkt->ip_version ? pkt->payload_len != 0 : pkt->ethertype != 0)
+				f->app_flags |= ICS_FLOW_NONE;
+			return NULL;
+		}
+		if (!(st = calloc(1, sizeof *st)))
 			return NULL;
 		st->dissector = d;
 		/* A well-known port names the server for the flow's life. */

@@ -81,6 +81,10 @@ static inline const struct ics_flow *ics_flow_of(const struct flow *f)
 	return f->app;
 }
 
+/* f->app_flags: no dissector reads this flow (its ports and its first
+ * payload were tried). */
+#define ICS_FLOW_NONE 0x01u
+
 /* Frees f's ICS state (from the flow table's emit callback). */
 void ics_flow_free(struct flow *f);
 

@@ -16,6 +16,10 @@ static const char *const fixed[] = {
 };
 #define NFIXED (sizeof fixed / sizeof *fixed)
 
+/* Peers listed in a cell: a server may have thousands, and a spreadsheet
+ * cell holds 32,767 characters at most. */
+#define MAX_PEERS_LISTED 32
+
 /* A cell being put together. */
 struct cell {
 	uint8_t *b;
@@ -131,6 +135,11 @@ static void write_row(struct csv_out *o, const struct assets *a, const struct as
 	for (size_t i = 0; i < as->npeers; i++) {
 		const struct asset *peer = assets_get(a, as->peers[i]);
 
+		if (i == MAX_PEERS_LISTED) {
+			snprintf(buf, sizeof buf, "; (%zu more)", as->npeers - i);
+			put_str(c, buf);
+			break;
+		}
 		sep(c);
 		if (peer->ip_version)
 			put_str(c, addr_ip_text(buf, peer->ip_version, peer->ip));

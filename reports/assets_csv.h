@@ -9,7 +9,8 @@
  * vendor comes from the MAC's OUI; names, identity and the rest from what
  * the dissectors read, "; "-separated: roles as "modbus:server",
  * identity as "modbus vendor=Schneider Electric".  in_inventory is
- * yes/no (empty without --inventory); status is known, not in inventory,
+ * yes/no (empty without --inventory); peers lists 32 at most, then
+ * "(N more)"; status is known, not in inventory,
  * never seen (or empty).  frames_V counts the frames the asset sent that
  * view V holds; seen_V is yes when there is at least one.
  */

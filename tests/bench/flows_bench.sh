@@ -16,7 +16,8 @@
 #   ra          ra -r flows.argus -n -c , -s (12 fields): those records as
 #               text; argus + ra is the end-to-end counterpart of tapsight
 #   tshark      tshark -q -z conv,tcp -z conv,udp, once (see BENCH_TSHARK)
-#   tapsight    decode + flows, writing flows.csv; and again with --no-hash
+#   tapsight    decode + flows (--flows-only), writing flows.csv; again with
+#               --no-hash; and the whole analysis (ICS dissection, assets)
 # and prints seconds, MB/s, frames/s, peak RSS and the flows each tool found
 # (ra: flow records; tshark: conversation lines; tapsight: flows.csv rows),
 # then tapsight's speed as a multiple of argus's and tshark's.
@@ -157,11 +158,13 @@ if ((TSHARK_FULL)); then
 	tshark_run flows tshark "$FPCAP" "$DIR/tshark.out"
 fi
 
-# flows_tapsight_row LABEL OUT-DIR [EXTRA-OPTION]: decode + flows, flows.csv
+# flows_tapsight_row LABEL OUT-DIR [OPTION...]: flows.csv (and with the ICS
+# dissection and assets unless --flows-only)
 flows_tapsight_row() {
-	local label=$1 out=$2 extra=${3:-}
+	local label=$1 out=$2
+	shift 2
 	time_cmd flows "$label" "$fsize" "$fsize" "$DIR/tapsight.stdout" 0 "$out" -- \
-		"$TAPSIGHT" -q ${extra:+"$extra"} -o "$out" "$FPCAP"
+		"$TAPSIGHT" -q "$@" -o "$out" "$FPCAP"
 	((LAST_STATUS == 0)) || return 0
 	check_frames flows "$out"
 	if [[ -f $out/flows.csv ]]; then
@@ -172,8 +175,12 @@ flows_tapsight_row() {
 	fi
 }
 if [[ -x $TAPSIGHT ]]; then
-	flows_tapsight_row tapsight "$DIR/out-flows"
-	flows_tapsight_row "tapsight --no-hash" "$DIR/out-flows-nohash" --no-hash
+	# Decode + flows is what argus and tshark's tables do; the whole
+	# analysis (ICS dissection of the Modbus and DNS flows, assets) is
+	# timed too, for what it costs on IT-heavy traffic.
+	flows_tapsight_row "tapsight --flows-only" "$DIR/out-flows" --flows-only
+	flows_tapsight_row "tapsight --flows-only --no-hash" "$DIR/out-flows-nohash" --flows-only --no-hash
+	flows_tapsight_row "tapsight, all analyses" "$DIR/out-flows-all"
 else
 	note "tapsight: not built ($TAPSIGHT)"
 fi
@@ -207,14 +214,14 @@ flows_report() {
 	done | awk -F'|' -v frames="${FRAMES:-0}" -v pf="${PREFIX_FRAMES:-0}" -v tsest="$TSHARK_EST" \
 		-v open="${gen_open:-0}" -v gflows="${gen_flows:-?}" -v noflows="$TS_NO_FLOWS" '
 		function line(label, runs, med, lo, hi, cpu, fr, by, rss, fl) {
-			printf "%-20s %4d %9.3f %8.3f %8.3f %7.3f %8.1f %9.2f %8.1f %9s\n", label, runs, med, lo, hi,
+			printf "%-32s %4d %9.3f %8.3f %8.3f %7.3f %8.1f %9.2f %8.1f %9s\n", label, runs, med, lo, hi,
 				cpu, by / med / 1e6, fr / med / 1e6, rss * 1024 / 1e6, fl
 		}
 		BEGIN {
-			printf "%-20s %4s %9s %8s %8s %7s %8s %9s %8s %9s\n", "command", "runs", "median_s",
+			printf "%-32s %4s %9s %8s %8s %7s %8s %9s %8s %9s\n", "command", "runs", "median_s",
 				"min_s", "max_s", "cpu_s", "MB/s", "Mframes/s", "rss_MB", "flows"
 		}
-		$9 != 0 { printf "%-20s %4s %9s  FAILED (exit status %s)\n", $1, $2, "-", $9; next }
+		$9 != 0 { printf "%-32s %4s %9s  FAILED (exit status %s)\n", $1, $2, "-", $9; next }
 		{
 			line($1, $2, $3, $4, $5, $11, $6, $7, $8, $10)
 			t[$1] = $3
@@ -239,24 +246,27 @@ flows_report() {
 			print ""
 			print "tapsight frames/s as a multiple of (higher is better)" \
 				(noflows != "" ? ", but tapsight wrote no flows.csv:" : ":")
-			ratio("tapsight / argus", "argus", "tapsight")
-			if (("argus" in t) && ("ra" in t) && ("tapsight" in t))
-				printf "  %-40s %6.2fx\n", "tapsight / argus + ra", (t["argus"] + t["ra"]) / t["tapsight"]
+			ratio("tapsight --flows-only / argus", "argus", "tapsight --flows-only")
+			if (("argus" in t) && ("ra" in t) && ("tapsight --flows-only" in t))
+				printf "  %-40s %6.2fx\n", "tapsight / argus + ra", (t["argus"] + t["ra"]) / t["tapsight --flows-only"]
 			else
 				printf "  %-40s    n/a\n", "tapsight / argus + ra"
-			ratio("tapsight --no-hash / argus", "argus", "tapsight --no-hash")
-			if (!("tshark" in t) && tsest != "" && ("tapsight" in t))
+			ratio("tapsight --no-hash / argus", "argus", "tapsight --flows-only --no-hash")
+			if (!("tshark" in t) && tsest != "" && ("tapsight --flows-only" in t))
 				printf "  %-40s %6.2fx  (tshark estimated at %s s from its prefix)\n",
-					"tapsight / tshark (estimated)", tsest / t["tapsight"], tsest
+					"tapsight / tshark (estimated)", tsest / t["tapsight --flows-only"], tsest
 			else
-				ratio("tapsight / tshark", "tshark", "tapsight")
-			ratio("tapsight / pcap_loop (read floor)", "pcap_loop", "tapsight")
-			if ("tapsight" in t)
+				ratio("tapsight / tshark", "tshark", "tapsight --flows-only")
+			ratio("tapsight / pcap_loop (read floor)", "pcap_loop", "tapsight --flows-only")
+			if (("tapsight, all analyses" in t) && ("tapsight --flows-only" in t))
+				printf "  %-40s %6.2fx\n", "all analyses / --flows-only (time)",
+					t["tapsight, all analyses"] / t["tapsight --flows-only"]
+			if ("tapsight --flows-only" in t)
 				printf "aim: 3x argus, 5 Mframes/s on one core; tapsight: %.2f Mframes/s, %.2f per CPU second\n",
-					frames / t["tapsight"] / 1e6, (cpu["tapsight"] > 0 ? frames / cpu["tapsight"] / 1e6 : 0)
-			if ("tapsight" in rss)
+					frames / t["tapsight --flows-only"] / 1e6, (cpu["tapsight --flows-only"] > 0 ? frames / cpu["tapsight --flows-only"] / 1e6 : 0)
+			if ("tapsight --flows-only" in rss)
 				printf "tapsight peak RSS %.1f MB for at most %s flows open at once, %s in the capture\n",
-					rss["tapsight"] * 1024 / 1e6, open, gflows
+					rss["tapsight --flows-only"] * 1024 / 1e6, open, gflows
 		}'
 	if [[ -n $TS_NO_FLOWS ]]; then echo "tapsight: no flows.csv (decode+flows not built yet)"; fi
 	[[ -x $TAPSIGHT ]] || echo "tapsight: not built"

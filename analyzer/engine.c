@@ -18,11 +18,13 @@
 #include "analyzer/merge.h"
 #include "analyzer/oui.h"
 #include "analyzer/progress.h"
+#include "analyzer/quality.h"
 #include "formats/packet.h"
 #include "reports/assets_csv.h"
 #include "reports/captures_csv.h"
 #include "reports/flows_csv.h"
 #include "reports/ics_csv.h"
+#include "reports/quality_csv.h"
 
 /* A view of more captures than this is read without a worker thread per
  * capture and with smaller blocks, to keep memory bounded. */
@@ -34,6 +36,8 @@ struct run {
 	struct filter *filter;		/* -f, or NULL */
 	struct flows_csv *flows_out;	/* NULL with --ingest-only */
 	struct ics_csv *ics_out;	/* ditto */
+	struct quality_csv *quality_out;	/* ditto */
+	struct events_csv *events_out;	/* ditto */
 	struct assets *assets;		/* ditto */
 	struct oui_table *oui;
 	struct inventory inventory;	/* empty without --inventory */
@@ -49,6 +53,7 @@ struct view_run {
 	const struct tp_packet *pkt;	/* being dissected */
 	const char **paths;		/* of its captures, by input index */
 	struct capture_stats *rows;	/* this view's rows */
+	struct quality *quality;	/* NULL with --flows-only */
 };
 
 static void on_capture_done(void *ctx, size_t input, struct tp_capture *c)
@@ -64,7 +69,17 @@ static void on_flow(void *ctx, struct flow *f)
 
 	flows_csv_row(vr->run->flows_out, vr->view, vr->paths[f->first_capture], f);
 	ics_csv_rows(vr->run->ics_out, vr->view, vr->paths[f->first_capture], f);
+	if (vr->quality)
+		quality_flow(vr->quality, f);
 	ics_flow_free(f);
+}
+
+static void on_event(void *ctx, const struct event *e)
+{
+	struct view_run *vr = ctx;
+
+	if (vr->run->events_out)
+		events_csv_row(vr->run->events_out, vr->view, vr->paths[e->capture], e);
 }
 
 static void on_ics_message(void *ctx, const struct ics_msg *m)
@@ -86,8 +101,13 @@ static void on_ics_identity(void *ctx, const struct ics_ident *id)
 static void analyse(struct view_run *vr, struct flow_table *flows, const struct tp_packet *pkt,
 		    size_t input, uint64_t frame, const struct ics_sink *sink)
 {
-	struct flow *f = flow_table_add(flows, pkt, (uint32_t)input, frame);
+	struct flow *f;
 
+	if (vr->quality)
+		quality_packet(vr->quality, (uint32_t)input, frame, pkt);
+	f = flow_table_add(flows, pkt, (uint32_t)input, frame);
+	if (f && f->new_gap_bytes && vr->quality)
+		quality_tcp_gap(vr->quality, (uint32_t)input, frame, pkt->ts_ns, f->new_gap_bytes);
 	if (!vr->run->assets || (pkt->flags & TP_PKT_FCS_BAD))
 		return;
 	assets_packet(vr->run->assets, vr->view_index, pkt, f ? f->hint : NULL, f ? f->last_side : 0);
@@ -177,6 +197,10 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 	opts.no_hash = cfg->no_hash;
 	if (paths && from_dir)
 		m = merge_new(paths, from_dir, n, &opts, on_capture_done, &vr);
+	if (m && run->quality_out && !(vr.quality = quality_new(on_event, &vr))) {
+		merge_free(m);
+		m = NULL;
+	}
 	if (m && run->flows_out && !(flows = view_flows(&vr))) {
 		merge_free(m);
 		m = NULL;
@@ -193,6 +217,8 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 			progress_update(&run->progress, run->done_bytes + merge_stored_read(m));
 		if (!flows || (run->filter && !filter_match(run->filter, &rec, cfg->quiet)))
 			continue;
+		if (vr.quality)
+			quality_record(vr.quality, (uint32_t)input, &rec);
 		tp_decode(&pkt, &rec);
 		analyse(&vr, flows, &pkt, input, rec.frame, &sink);
 	}
@@ -207,11 +233,17 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 
 		report_input(cfg, in);
 		capture_stats_finish(&rows[i], in);
+		if (vr.quality && rows[i].has_isb_drops)
+			quality_isb_drops(vr.quality, rows[i].isb_drops);
 		if (in->from_directory && in->open_status == TP_OPEN_NOT_CAPTURE)
 			continue;
 		if (kept != i)
 			rows[kept] = rows[i];
 		kept++;
+	}
+	if (vr.quality) {
+		quality_csv_row(run->quality_out, vr.view, quality_finish(vr.quality, vr.view));
+		quality_free(vr.quality);
 	}
 	merge_free(m);
 	free(paths);
@@ -258,6 +290,9 @@ static bool open_analysis(struct run *run, char *err, size_t errlen)
 
 	if (cfg->flows_only)
 		return (run->flows_out = flows_csv_open(cfg->out_dir, cfg->bom, err, errlen)) != NULL;
+	if (!(run->quality_out = quality_csv_open(cfg->out_dir, cfg->bom, err, errlen)) ||
+	    !(run->events_out = events_csv_open(cfg->out_dir, cfg->bom, err, errlen)))
+		return false;
 	if (cfg->inventory && !inventory_read(cfg->inventory, &run->inventory, inventory_warning, NULL,
 					      err, errlen))
 		return false;
@@ -290,11 +325,17 @@ static bool close_analysis(struct run *run, char *err, size_t errlen)
 		ok = false;
 	if (run->ics_out && !ics_csv_close(run->ics_out, ok ? err : more, ok ? errlen : sizeof more))
 		ok = false;
+	if (run->quality_out && !quality_csv_close(run->quality_out, ok ? err : more, ok ? errlen : sizeof more))
+		ok = false;
+	if (run->events_out && !events_csv_close(run->events_out, ok ? err : more, ok ? errlen : sizeof more))
+		ok = false;
 	assets_free(run->assets);
 	oui_free(run->oui);
 	inventory_free(&run->inventory);
 	run->flows_out = NULL;
 	run->ics_out = NULL;
+	run->quality_out = NULL;
+	run->events_out = NULL;
 	run->assets = NULL;
 	run->oui = NULL;
 	return ok;

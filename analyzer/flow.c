@@ -681,6 +681,7 @@ static void open_gap(struct flow_node *n, int side, uint32_t from, uint32_t to)
 	uint8_t k = n->nholes[side];
 
 	d->gap_bytes += to - from;
+	n->f.new_gap_bytes += to - from;
 	if (k && h[k - 1].hi == from) {
 		/* One hole, seen in two steps: an ACK for its first part,
 		 * then a segment after it. */
@@ -979,6 +980,7 @@ static void account(struct flow_table *t, struct flow_node *n, int s,
 	struct flow_dir *d = &f->dir[s];
 	bool tcp = f->key.kind == FLOW_IP && tcp_header_ok(p);
 
+	f->new_gap_bytes = 0;
 	if (!d->frames) {
 		d->first_ts = d->last_ts = p->ts_ns;
 	} else {

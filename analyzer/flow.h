@@ -95,6 +95,7 @@ struct flow {
 	uint64_t id;			/* creation order, for stable output */
 	uint8_t mac_seen;		/* bit i set: key.mac[i] was seen */
 	uint8_t last_side;		/* side that sent the last packet */
+	uint32_t new_gap_bytes;		/* bytes of the gaps the last packet revealed */
 	void *app;			/* the caller's per-flow state (NULL at first):
 					 * its emit callback frees it */
 	uint32_t hint[2];		/* the caller's per-side cache (0 at first) */

@@ -207,10 +207,31 @@ void quality_loss_event(struct quality *q, const struct event *e)
 	add_loss(q, e->ts_ns, e->count);
 }
 
+/* A UDP service that always answers a unicast request (DNS, NTP, SNMP):
+ * requests seen without a single answer say the view misses a direction. */
+static bool answering_udp(const struct flow *f, int asked)
+{
+	uint16_t port = f->key.port[asked];
+	const uint8_t *a = f->key.addr[asked];
+	bool unicast = f->key.ip_version == 4 ? a[0] < 224 && a[3] != 255 : a[0] != 0xff;
+
+	return unicast && (port == 53 || port == 123 || port == 161);
+}
+
 void quality_flow(struct quality *q, const struct flow *f)
 {
 	struct view_quality *r = &q->r;
 
+	if (f->key.kind == FLOW_IP && f->key.proto == 17) {
+		for (int s = 0; s < 2; s++)
+			if (f->dir[s].frames && !f->dir[!s].frames && answering_udp(f, !s)) {
+				r->one_sided_flows++;
+				emit(q, EV_ONE_SIDED_FLOW, f->first_capture, f->first_frame, f->first_ts,
+				     f->dir[s].frames, "%llu requests to UDP port %u and no answer seen",
+				     (unsigned long long)f->dir[s].frames, f->key.port[!s]);
+			}
+		return;
+	}
 	if (f->key.kind != FLOW_IP || f->key.proto != 6)
 		return;
 	for (int s = 0; s < 2; s++) {
@@ -334,7 +355,7 @@ static void mirror_guess(struct quality *q)
 			 "mirrored ports)%s", pct(r->duplicates, n), r->nbursts ? ", loss in bursts" : "");
 	} else if (r->one_sided_flows) {
 		like = "span (one direction) or asymmetric path";
-		snprintf(ev, sizeof ev, "%llu TCP flows seen one way only", (unsigned long long)r->one_sided_flows);
+		snprintf(ev, sizeof ev, "%llu flows seen one way only", (unsigned long long)r->one_sided_flows);
 	} else if ((r->has_isb_drops && r->isb_drops) || r->epb_drops) {
 		like = "host or vswitch capture";
 		snprintf(ev, sizeof ev, "the capturing host itself dropped %llu packets",
@@ -423,7 +444,7 @@ static void verdict(struct quality *q, const char *view)
 		append(v, cap, "; ICS counters skip %llu values, %llu requests unanswered",
 		       (unsigned long long)r->ics_seq_gaps, (unsigned long long)r->ics_unanswered);
 	if (r->one_sided_flows)
-		append(v, cap, "; %llu TCP flows seen one way only", (unsigned long long)r->one_sided_flows);
+		append(v, cap, "; %llu flows seen one way only", (unsigned long long)r->one_sided_flows);
 	if (r->duplicates)
 		append(v, cap, "; %.2g%% of frames duplicated", pct(r->duplicates, r->frames));
 	else

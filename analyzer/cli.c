@@ -45,6 +45,10 @@ static const char usage_text[] =
 	"      --inventory FILE  known assets (CSV with a header: name, mac, ip,\n"
 	"                    vendor, model, role, port): marks known assets no view\n"
 	"                    saw and seen assets missing from it\n"
+	"      --dup-window MS    a packet seen again within MS milliseconds is a\n"
+	"                    duplicate (default 10; 0 turns the check off)\n"
+	"      --keep-duplicates  count duplicates in flows and assets too (they are\n"
+	"                    left out by default, and counted in quality.csv)\n"
 	"      --oui-dir DIR the IEEE registry's oui.csv, mam.csv, oui36.csv for MAC\n"
 	"                    vendors (default /usr/share/ieee-data, package ieee-data)\n"
 	"      --tcp-timeout SECONDS    idle time that ends a TCP flow (300)\n"
@@ -287,6 +291,8 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "inventory", required_argument, NULL, 'i' },
 		{ "oui-dir", required_argument, NULL, 'u' },
+		{ "dup-window", required_argument, NULL, 'D' },
+		{ "keep-duplicates", no_argument, NULL, 'K' },
 		{ "tcp-timeout", required_argument, NULL, 'T' },
 		{ "udp-timeout", required_argument, NULL, 'U' },
 		{ "other-timeout", required_argument, NULL, 'O' },
@@ -329,6 +335,24 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 			break;
 		case 'u':
 			cfg->oui_dir = optarg;
+			break;
+		case 'D': {
+			int64_t ns;
+
+			/* 0 is allowed here (no check): the seconds parser wants 0.001+. */
+			if (strcmp(optarg, "0") == 0) {
+				cfg->dup_window_ns = -1;
+			} else if (parse_seconds(optarg, &ns)) {
+				cfg->dup_window_ns = ns / 1000;	/* given in ms */
+			} else {
+				fprintf(stderr, "tapsight: --dup-window %s: not a number of milliseconds\n",
+					optarg);
+				return CLI_USAGE;
+			}
+			break;
+		}
+		case 'K':
+			cfg->keep_duplicates = true;
 			break;
 		case 'T':
 		case 'U':

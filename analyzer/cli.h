@@ -29,6 +29,8 @@ struct tp_config {
 	bool no_hash;		/* --no-hash: skip SHA-256 (faster triage) */
 	const char *filter;	/* -f: BPF expression, or NULL */
 	const char *inventory;	/* --inventory: known-asset CSV, or NULL */
+	int64_t dup_window_ns;	/* --dup-window: 0 default (10 ms), -1 no check */
+	bool keep_duplicates;	/* --keep-duplicates: count them in flows and assets too */
 	const char *oui_dir;	/* --oui-dir: IEEE registry folder, or NULL (default) */
 	int64_t tcp_timeout_ns, udp_timeout_ns, other_timeout_ns;	/* 0 = default */
 	struct tp_input *inputs;

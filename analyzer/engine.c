@@ -68,6 +68,7 @@ static void on_flow(void *ctx, struct flow *f)
 	struct view_run *vr = ctx;
 
 	flows_csv_row(vr->run->flows_out, vr->view, vr->paths[f->first_capture], f);
+	ics_flow_finish(f);
 	ics_csv_rows(vr->run->ics_out, vr->view, vr->paths[f->first_capture], f);
 	if (vr->quality)
 		quality_flow(vr->quality, f);
@@ -103,8 +104,9 @@ static void analyse(struct view_run *vr, struct flow_table *flows, const struct 
 {
 	struct flow *f;
 
-	if (vr->quality)
-		quality_packet(vr->quality, (uint32_t)input, frame, pkt);
+	if (vr->quality && quality_packet(vr->quality, (uint32_t)input, frame, pkt) &&
+	    !vr->run->cfg->keep_duplicates)
+		return;	/* a duplicate: counted in quality.csv only */
 	f = flow_table_add(flows, pkt, (uint32_t)input, frame);
 	if (f && f->new_gap_bytes && vr->quality)
 		quality_tcp_gap(vr->quality, (uint32_t)input, frame, pkt->ts_ns, f->new_gap_bytes);
@@ -197,7 +199,8 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 	opts.no_hash = cfg->no_hash;
 	if (paths && from_dir)
 		m = merge_new(paths, from_dir, n, &opts, on_capture_done, &vr);
-	if (m && run->quality_out && !(vr.quality = quality_new(on_event, &vr))) {
+	if (m && run->quality_out &&
+	    !(vr.quality = quality_new(on_event, &vr, cfg->dup_window_ns))) {
 		merge_free(m);
 		m = NULL;
 	}

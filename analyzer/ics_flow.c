@@ -43,6 +43,8 @@ static struct ics_proto_stats *proto_stats(struct ics_flow *st, uint8_t proto)
 		return NULL;
 	memset(&st->protos[st->nprotos], 0, sizeof st->protos[0]);
 	st->protos[st->nprotos].proto = proto;
+	cycle_init(&st->protos[st->nprotos].cycle[0], NULL, NULL, NULL);
+	cycle_init(&st->protos[st->nprotos].cycle[1], NULL, NULL, NULL);
 	return &st->protos[st->nprotos++];
 }
 
@@ -105,6 +107,10 @@ static void on_message(void *ctx, const struct ics_msg *m)
 		ps->exceptions += m->exception;
 		for (int i = 0; m->actions >> i; i++)
 			ps->actions[i] += (m->actions >> i) & 1u;
+		/* Polls and publications repeat on a clock. */
+		if (m->kind == ICS_KIND_PUBLISH ||
+		    (m->kind == ICS_KIND_REQUEST && is_client_role(m->sender_role)))
+			cycle_add(&ps->cycle[r->f->last_side], r->pkt->ts_ns, 0, r->frame);
 		if (!ps->client_known && (is_client_role(m->sender_role) ||
 					  is_client_role(m->receiver_role))) {
 			bool sender_is_client = is_client_role(m->sender_role);
@@ -287,12 +293,30 @@ const struct ics_dissector *ics_flow_packet(struct flow *f, const struct tp_pack
 	return st->dissector;
 }
 
+void ics_flow_finish(struct flow *f)
+{
+	struct ics_flow *st = f->app;
+
+	for (size_t i = 0; st && i < st->nprotos; i++) {
+		struct ics_proto_stats *ps = &st->protos[i];
+		struct cycle_result side[2];
+
+		cycle_finish(&ps->cycle[0], &side[0]);
+		cycle_finish(&ps->cycle[1], &side[1]);
+		ps->period = side[side[1].messages > side[0].messages];
+	}
+}
+
 void ics_flow_free(struct flow *f)
 {
 	struct ics_flow *st = f->app;
 
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->nprotos; i++) {
+		cycle_free(&st->protos[i].cycle[0]);
+		cycle_free(&st->protos[i].cycle[1]);
+	}
 	carry_drop(&st->carry[0]);
 	carry_drop(&st->carry[1]);
 	free(st->counts);

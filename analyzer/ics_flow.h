@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "analyzer/flow.h"
+#include "analyzer/timing.h"
 #include "formats/ics/ics.h"
 
 #define ICS_CARRY_MAX	(256u * 1024u)	/* largest PDU put together (OPC UA chunks) */
@@ -44,6 +45,11 @@ struct ics_proto_stats {
 	uint64_t actions[6];		/* messages per ICS_ACT_ bit, in bit order */
 	int64_t first_ts, last_ts;
 	uint64_t first_frame;
+	/* The cyclic streams, per flow side: the client's requests (polls) or
+	 * each side's publications; period and jitter of the busier one once
+	 * ics_flow_finish() ran. */
+	struct cycle cycle[2];
+	struct cycle_result period;
 };
 
 struct ics_carry {
@@ -84,6 +90,9 @@ static inline const struct ics_flow *ics_flow_of(const struct flow *f)
 /* f->app_flags: no dissector reads this flow (its ports and its first
  * payload were tried). */
 #define ICS_FLOW_NONE 0x01u
+
+/* Computes the periods of f's cyclic streams (call once, as f ends). */
+void ics_flow_finish(struct flow *f);
 
 /* Frees f's ICS state (from the flow table's emit callback). */
 void ics_flow_free(struct flow *f);

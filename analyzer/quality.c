@@ -3,6 +3,9 @@
  */
 #include "analyzer/quality.h"
 
+#include "analyzer/dedup.h"
+#include "analyzer/timing.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,8 @@ struct quality {
 	struct view_quality r;
 	event_fn *emit;
 	void *ctx;
+	struct ts_stats ts;		/* the timestamps, in view order */
+	struct dedup *dedup;		/* NULL: no duplicate check */
 	/* What the mirror shows of itself. */
 	uint64_t packets;
 	uint64_t encap[TP_ENCAP_COUNT];
@@ -33,14 +38,19 @@ struct quality {
 	int64_t first_ts, last_ts;
 };
 
-struct quality *quality_new(event_fn *emit, void *ctx)
+struct quality *quality_new(event_fn *emit, void *ctx, int64_t dup_window_ns)
 {
 	struct quality *q = calloc(1, sizeof *q);
 
-	if (q) {
-		q->emit = emit;
-		q->ctx = ctx;
-		q->r.loss_estimate = -1;
+	if (!q)
+		return NULL;
+	q->emit = emit;
+	q->ctx = ctx;
+	q->r.loss_estimate = -1;
+	ts_stats_init(&q->ts, emit, ctx);
+	if (dup_window_ns >= 0 && !(q->dedup = dedup_new(dup_window_ns, emit, ctx))) {
+		free(q);
+		return NULL;
 	}
 	return q;
 }
@@ -72,6 +82,7 @@ void quality_record(struct quality *q, uint32_t input, const struct tp_record *r
 {
 	q->r.frames++;
 	q->record_damaged = false;
+	ts_stats_add(&q->ts, rec->ts_ns, rec->no_timestamp, input, rec->frame);
 	if (input + 1 > q->inputs)
 		q->inputs = input + 1;
 	if (!rec->no_timestamp) {
@@ -117,7 +128,7 @@ static void count_vlan(struct quality *q, uint16_t id)
 	}
 }
 
-void quality_packet(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt)
+bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt)
 {
 	uint32_t f = pkt->flags;
 	int64_t ts = pkt->ts_ns;
@@ -173,6 +184,13 @@ void quality_packet(struct quality *q, uint32_t input, uint64_t frame, const str
 		emit(q, EV_MALFORMED, input, frame, ts, 1, "%s",
 		     tp_malformed_name((enum tp_malformed)pkt->malformed));
 	}
+	if (q->dedup) {
+		uint32_t first_capture;
+		uint64_t first_frame;
+
+		return dedup_check(q->dedup, pkt, input, frame, &first_capture, &first_frame) != DUP_NONE;
+	}
+	return false;
 }
 
 /* A loss at ts of `size` (bytes or frames) joins the last burst or opens one. */
@@ -461,8 +479,39 @@ static void verdict(struct quality *q, const char *view)
 		append(v, cap, "; %llu timestamps go backwards", (unsigned long long)r->ts_backwards);
 }
 
+/* What the timestamps themselves say. */
+static void timing(struct quality *q)
+{
+	const struct ts_result *t = ts_stats_finish(&q->ts);
+	struct view_quality *r = &q->r;
+
+	r->ts_resolution_ns = (int64_t)t->res_ns;
+	r->ts_backwards = t->backwards;
+	r->ts_largest_back_ns = t->backwards_max_ns;
+	r->ts_identical_runs = t->equal_runs;
+	r->ts_silences = t->silences;
+	r->ts_longest_silence_ns = t->silences ? t->max_gap_ns : 0;
+}
+
+/* What the duplicate check found. */
+static void duplicates(struct quality *q)
+{
+	const struct dedup_result *d = q->dedup ? dedup_finish(q->dedup) : NULL;
+	struct view_quality *r = &q->r;
+
+	if (!d)
+		return;
+	r->duplicates = d->duplicates;
+	r->dup_identical = d->dups[DUP_IDENTICAL];
+	r->dup_vlan = d->dups[DUP_VLAN];
+	r->dup_routed = d->dups[DUP_ROUTED];
+	r->dup_tunnel = d->dups[DUP_TUNNEL];
+}
+
 const struct view_quality *quality_finish(struct quality *q, const char *view)
 {
+	timing(q);
+	duplicates(q);
 	loss_estimate(&q->r);
 	mirror_guess(q);
 	verdict(q, view);
@@ -471,5 +520,7 @@ const struct view_quality *quality_finish(struct quality *q, const char *view)
 
 void quality_free(struct quality *q)
 {
+	if (q)
+		dedup_free(q->dedup);
 	free(q);
 }

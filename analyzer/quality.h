@@ -76,13 +76,15 @@ struct view_quality {
 
 struct quality;
 
-/* A view's quality; events go to emit (which may be NULL). */
-struct quality *quality_new(event_fn *emit, void *ctx);
+/* A view's quality; events go to emit (which may be NULL); packets seen
+ * again within dup_window_ns are duplicates (0: 10 ms; < 0: no check). */
+struct quality *quality_new(event_fn *emit, void *ctx, int64_t dup_window_ns);
 
 /* Every record of the view, in view order (input = capture index). */
 void quality_record(struct quality *q, uint32_t input, const struct tp_record *rec);
-/* Every decoded packet: damage. */
-void quality_packet(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt);
+/* Every decoded packet: damage, and whether it duplicates one seen within
+ * the window (true: the caller leaves it out of flows and assets). */
+bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt);
 /* A TCP flow's packet revealed gap bytes (flow.new_gap_bytes). */
 void quality_tcp_gap(struct quality *q, uint32_t input, uint64_t frame, int64_t ts_ns, uint32_t bytes);
 /* Other loss evidence found elsewhere (tunnel and ICS sequence checks):

@@ -15,7 +15,8 @@ static const char *const columns[] = {
 	"view", "protocol", "transport", "orig_ip", "orig_port", "resp_ip", "resp_port",
 	"orig_mac", "resp_mac", "orig_role", "resp_role", "first_ts", "last_ts", "messages",
 	"requests", "responses", "exceptions", "reads", "writes", "program", "firmware",
-	"stop_start", "control", "functions", "first_capture", "first_frame",
+	"stop_start", "control", "functions", "cyclic_messages", "period_ns", "jitter_mad_ns",
+	"jitter_p99_ns", "jitter_max_ns", "first_capture", "first_frame",
 };
 
 struct ics_csv {
@@ -186,6 +187,16 @@ void ics_csv_rows(struct ics_csv *o, const char *view, const char *capture_path,
 		for (int a = 0; a < 6; a++)
 			csv_u64(o->out, ps->actions[a]);
 		csv_text(o->out, functions(o, st, ps->proto));
+		csv_u64(o->out, ps->period.messages);
+		if (ps->period.intervals >= 2) {
+			csv_i64(o->out, ps->period.median_ns);
+			csv_i64(o->out, ps->period.mad_ns);
+			csv_i64(o->out, ps->period.p99_ns);
+			csv_i64(o->out, ps->period.max_ns);
+		} else {
+			for (int k = 0; k < 4; k++)
+				csv_empty(o->out);
+		}
 		csv_hostile(o->out, (const uint8_t *)capture_path, strlen(capture_path));
 		csv_u64(o->out, ps->first_frame);
 		csv_end_row(o->out);

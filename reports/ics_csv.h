@@ -6,6 +6,7 @@
  * view,protocol,transport,orig_ip,orig_port,resp_ip,resp_port,orig_mac,
  * resp_mac,orig_role,resp_role,first_ts,last_ts,messages,requests,responses,
  * exceptions,reads,writes,program,firmware,stop_start,control,functions,
+ * cyclic_messages,period_ns,jitter_mad_ns,jitter_p99_ns,jitter_max_ns,
  * first_capture,first_frame
  *
  * orig and resp are the flow's originator and responder as in flows.csv;
@@ -14,7 +15,11 @@
  * flagged so (writes of values or settings, program download/upload/delete,
  * firmware, run/stop/restart, output commands).  functions lists each
  * function seen: "name: N request(s), M response(s), E exception(s)", in
- * function code order, separated by "; ".
+ * function code order, separated by "; ".  The cyclic stream is the
+ * client's requests (polls) or the publications (GOOSE, CIP I/O, PROFINET
+ * RT): its period is the median interval, its jitter the median absolute
+ * deviation from it, the 99th percentile and the largest deviation (empty
+ * with fewer than two intervals).
  */
 #ifndef TP_ICS_CSV_H
 #define TP_ICS_CSV_H

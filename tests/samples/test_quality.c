@@ -86,6 +86,19 @@ static unsigned long events_of(const char *view, const char *kind)
 	return n;
 }
 
+/* What the events of one kind in one view stand for (their count
+ * column: past its first 1000 events, a check lists the rest in one). */
+static unsigned long events_count(const char *view, const char *kind)
+{
+	unsigned long n = 0;
+
+	for (size_t r = 1; r < events.rows; r++)
+		if (strcmp(csv_table_get(&events, r, "view"), view) == 0 &&
+		    strcmp(csv_table_get(&events, r, "kind"), kind) == 0)
+			n += strtoul(csv_table_get(&events, r, "count"), NULL, 10);
+	return n;
+}
+
 Test(quality, one_row_per_view_with_all_its_frames)
 {
 	cr_assert(eq(sz, quality.rows - 1, 8));
@@ -181,6 +194,7 @@ Test(quality, each_view_looks_like_its_mirror)
 	static const char *const want[][2] = {
 		{ "tap-aggregating", "tap" },
 		{ "tap-non-aggregating", "tap (non-aggregating)" },
+		{ "span-rx-tx", "span" },
 		{ "span-rx", "span (one direction) or asymmetric path" },
 		{ "rspan-vlan-999", "rspan" },
 		{ "vswitch-promiscuous", "host or vswitch capture" },
@@ -201,5 +215,43 @@ Test(quality, each_view_looks_like_its_mirror)
 		cr_expect(strstr(csv_table_get(&quality, row_of(&quality, csv_table_get(&truth, t, "view")),
 					       "verdict"),
 				 got) != NULL);
+	}
+}
+
+/* Duplicates: a SPAN (and RSPAN, ERSPAN) session copies a frame crossing
+ * two mirrored ports twice; the truth counts the copies made.  A copy the
+ * mirror dropped (queue, tunnel) leaves nothing to be a duplicate of, or
+ * no duplicate, so what the view shows lies between duplicated - dropped
+ * - tunnel_lost and duplicated; views that copy nothing twice show none. */
+Test(quality, duplicates_are_the_copies_the_mirrors_made)
+{
+	for (size_t t = 1; t < truth.rows; t++) {
+		const char *view = csv_table_get(&truth, t, "view");
+		size_t q = row_of(&quality, view);
+		unsigned long got = cell(&quality, q, "duplicates"), made = cell(&truth, t, "duplicated");
+		unsigned long lost = cell(&truth, t, "dropped") + cell(&truth, t, "tunnel_lost");
+
+		cr_expect(le(ulong, got, made), "%s", view);
+		cr_expect(ge(ulong, got + lost, made), "%s", view);
+		cr_expect(eq(ulong, cell(&quality, q, "dup_identical"), got), "%s: all identical copies", view);
+		cr_expect(eq(ulong, events_count(view, "duplicate"), got), "%s", view);
+		if (!made)
+			cr_expect(eq(ulong, got, 0), "%s", view);
+	}
+}
+
+/* Timestamps: the simulator's sensors stamp in ns (pcapng) or µs (the
+ * classic pcap of span-rx), and none steps back: reordered copies are
+ * written in order of their (later) stamps. */
+Test(quality, timestamp_resolution_as_written)
+{
+	for (size_t t = 1; t < truth.rows; t++) {
+		const char *view = csv_table_get(&truth, t, "view");
+		size_t q = row_of(&quality, view);
+
+		cr_expect(eq(ulong, cell(&quality, q, "ts_resolution_ns"), strcmp(view, "span-rx") ? 1 : 1000),
+			  "%s", view);
+		cr_expect(eq(ulong, cell(&quality, q, "ts_backwards"), 0), "%s", view);
+		cr_expect(eq(ulong, events_of(view, "ts_backwards"), 0), "%s", view);
 	}
 }

@@ -109,8 +109,10 @@ static void on_message(void *ctx, const struct ics_msg *m)
 			ps->actions[i] += (m->actions >> i) & 1u;
 		/* Polls and publications repeat on a clock. */
 		if (m->kind == ICS_KIND_PUBLISH ||
-		    (m->kind == ICS_KIND_REQUEST && is_client_role(m->sender_role)))
+		    (m->kind == ICS_KIND_REQUEST && is_client_role(m->sender_role))) {
 			cycle_add(&ps->cycle[r->f->last_side], r->pkt->ts_ns, 0, r->frame);
+			ps->polled |= m->kind == ICS_KIND_REQUEST;
+		}
 		if (!ps->client_known && (is_client_role(m->sender_role) ||
 					  is_client_role(m->receiver_role))) {
 			bool sender_is_client = is_client_role(m->sender_role);

@@ -50,6 +50,7 @@ struct ics_proto_stats {
 	 * ics_flow_finish() ran. */
 	struct cycle cycle[2];
 	struct cycle_result period;
+	bool polled;			/* the stream is a client's requests */
 };
 
 struct ics_carry {

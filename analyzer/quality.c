@@ -4,6 +4,7 @@
 #include "analyzer/quality.h"
 
 #include "analyzer/dedup.h"
+#include "analyzer/ics_flow.h"
 #include "analyzer/timing.h"
 
 #include <stdarg.h>
@@ -236,10 +237,28 @@ static bool answering_udp(const struct flow *f, int asked)
 	return unicast && (port == 53 || port == 123 || port == 161);
 }
 
+/* The ICS polling streams of a flow (their periods are known once the
+ * flow's ICS side is finished). */
+static void cyclic(struct view_quality *r, const struct flow *f)
+{
+	const struct ics_flow *st = ics_flow_of(f);
+
+	for (size_t i = 0; st && i < st->nprotos; i++) {
+		const struct cycle_result *c = &st->protos[i].period;
+
+		if (c->intervals < 10 || !st->protos[i].polled)
+			continue;	/* polls only: publications burst on purpose */
+		r->cyclic_streams++;
+		if (c->p99_ns > r->cyclic_jitter_p99_ns)
+			r->cyclic_jitter_p99_ns = c->p99_ns;
+	}
+}
+
 void quality_flow(struct quality *q, const struct flow *f)
 {
 	struct view_quality *r = &q->r;
 
+	cyclic(r, f);
 	if (f->key.kind == FLOW_IP && f->key.proto == 17) {
 		for (int s = 0; s < 2; s++)
 			if (f->dir[s].frames && !f->dir[!s].frames && answering_udp(f, !s)) {
@@ -477,6 +496,9 @@ static void verdict(struct quality *q, const char *view)
 		append(v, cap, "; timestamps in %s", resolution_name(r->ts_resolution_ns));
 	if (r->ts_backwards)
 		append(v, cap, "; %llu timestamps go backwards", (unsigned long long)r->ts_backwards);
+	if (r->cyclic_streams)
+		append(v, cap, "; %llu polling streams, jitter p99 up to %.3g ms",
+		       (unsigned long long)r->cyclic_streams, (double)r->cyclic_jitter_p99_ns / 1e6);
 }
 
 /* What the timestamps themselves say. */

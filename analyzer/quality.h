@@ -68,6 +68,8 @@ struct view_quality {
 	int64_t ts_largest_back_ns;
 	uint64_t ts_identical_runs, ts_silences;
 	int64_t ts_longest_silence_ns;
+	uint64_t cyclic_streams;	/* ICS flows polled with 10+ intervals */
+	int64_t cyclic_jitter_p99_ns;	/* the largest p99 jitter among them */
 	/* the mirror */
 	char looks_like[48];
 	char evidence[256];

@@ -17,7 +17,8 @@ static const char *const quality_columns[] = {
 	"link_errors", "runts", "oversize", "truncated", "erspan_truncated", "checksum_errors",
 	"ip_checksum_errors", "l4_checksum_errors", "malformed", "duplicates", "dup_identical",
 	"dup_vlan", "dup_routed", "dup_tunnel", "ts_resolution_ns", "ts_backwards",
-	"ts_largest_back_ns", "ts_identical_runs", "ts_silences", "ts_longest_silence_ns", "verdict",
+	"ts_largest_back_ns", "ts_identical_runs", "ts_silences", "ts_longest_silence_ns",
+	"cyclic_streams", "cyclic_jitter_p99_ns", "verdict",
 };
 
 static const char *const event_columns[] = {
@@ -123,6 +124,8 @@ void quality_csv_row(struct quality_csv *o, const char *view, const struct view_
 	csv_u64(out, q->ts_identical_runs);
 	csv_u64(out, q->ts_silences);
 	csv_i64(out, q->ts_longest_silence_ns);
+	csv_u64(out, q->cyclic_streams);
+	csv_i64(out, q->cyclic_jitter_p99_ns);
 	csv_hostile(out, (const uint8_t *)q->verdict, strlen(q->verdict));
 	csv_end_row(out);
 }

@@ -10,7 +10,7 @@
  * checksum_errors,ip_checksum_errors,l4_checksum_errors,malformed,
  * duplicates,dup_identical,dup_vlan,dup_routed,dup_tunnel,ts_resolution_ns,
  * ts_backwards,ts_largest_back_ns,ts_identical_runs,ts_silences,
- * ts_longest_silence_ns,verdict
+ * ts_longest_silence_ns,cyclic_streams,cyclic_jitter_p99_ns,verdict
  *
  * events.csv columns: view,capture,frame,ts,kind,count,detail
  */

@@ -638,11 +638,16 @@ enum dup_kind dedup_check(struct dedup *d, const struct tp_packet *pkt, uint32_t
 	 * be found by its own lookups. */
 	f = make_room(d, pkt->ts_ns);
 	fingerprint(pkt, f);
-	for (int i = 0; i < FP_COUNT && !e; i++) {
-		matched = order[i];
-		if (matched != FP_PACKET || (f->flags & E_IP))
-			e = lookup(d, matched, f->h[matched], pkt->ts_ns);
-	}
+	/* Bytes equal make frames equal, and frames equal make packets equal:
+	 * without a packet (or, without IP, a frame) to match, nothing will,
+	 * and most packets are no duplicate. */
+	if (lookup(d, (f->flags & E_IP) ? FP_PACKET : FP_FRAME,
+		   f->h[(f->flags & E_IP) ? FP_PACKET : FP_FRAME], pkt->ts_ns))
+		for (int i = 0; i < FP_COUNT && !e; i++) {
+			matched = order[i];
+			if (matched != FP_PACKET || (f->flags & E_IP))
+				e = lookup(d, matched, f->h[matched], pkt->ts_ns);
+		}
 	if (e) {
 		kind = classify(f, e, matched);
 		if (first_capture)

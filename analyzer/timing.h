@@ -169,7 +169,7 @@ void ts_resolution_claimed(uint8_t tsresol, uint64_t *pow10_ns, int *bits);
 
 #define CYCLE_SAMPLE 4096u		/* intervals kept per stream */
 #define CYCLE_WARMUP 16u		/* intervals before outliers are judged */
-#define CYCLE_REESTIMATE 4096u		/* once the sample is full */
+#define CYCLE_REESTIMATE 32768u	/* once the sample is full (a sort each time) */
 #define CYCLE_K_MAD 8			/* outlier: deviation > 8 MAD ... */
 #define CYCLE_FRAC 10			/* ... and > a tenth of the period */
 #define CYCLE_MAX_EVENTS 100u		/* listed per stream */

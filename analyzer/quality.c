@@ -283,6 +283,7 @@ void quality_flow(struct quality *q, const struct flow *f)
 				r->tcp_acked_bytes += acked;
 		}
 		r->tcp_gap_bytes += d->gap_bytes;
+		r->tcp_retransmissions += d->retransmissions;
 	}
 	r->tcp_flows_with_gaps += f->dir[0].gap_bytes || f->dir[1].gap_bytes;
 	/* One side only, and that side acknowledges data of a peer the view
@@ -477,6 +478,9 @@ static void verdict(struct quality *q, const char *view)
 		append(v, cap, ", in %zu burst%s between %s and %s UTC", r->nbursts,
 		       r->nbursts == 1 ? "" : "s", a, b);
 	}
+	if (r->tcp_retransmissions)
+		append(v, cap, "; %llu TCP retransmissions (loss on the network, before the mirror)",
+		       (unsigned long long)r->tcp_retransmissions);
 	if (r->ics_seq_gaps || r->ics_unanswered)
 		append(v, cap, "; ICS counters skip %llu values, %llu requests unanswered",
 		       (unsigned long long)r->ics_seq_gaps, (unsigned long long)r->ics_unanswered);

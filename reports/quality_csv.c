@@ -11,7 +11,7 @@
 
 static const char *const quality_columns[] = {
 	"view", "looks_like", "evidence", "frames", "isb_drops", "epb_drops", "tcp_acked_bytes",
-	"tcp_gap_bytes", "tunnel_expected", "tunnel_seq_gaps", "ics_seq_gaps", "ics_unanswered",
+	"tcp_gap_bytes", "tcp_retransmissions", "tunnel_expected", "tunnel_seq_gaps", "ics_seq_gaps", "ics_unanswered",
 	"ics_unasked", "one_sided_flows", "loss_estimate", "loss_basis", "loss_bursts",
 	"damaged_frames", "fcs_errors",
 	"link_errors", "runts", "oversize", "truncated", "erspan_truncated", "checksum_errors",
@@ -85,6 +85,7 @@ void quality_csv_row(struct quality_csv *o, const char *view, const struct view_
 	csv_u64(out, q->epb_drops);
 	csv_u64(out, q->tcp_acked_bytes);
 	csv_u64(out, q->tcp_gap_bytes);
+	csv_u64(out, q->tcp_retransmissions);
 	csv_u64(out, q->tunnel_expected);
 	csv_u64(out, q->tunnel_seq_gaps);
 	csv_u64(out, q->ics_seq_gaps);

@@ -51,6 +51,8 @@ struct view_run {
 	const char *view;
 	size_t view_index;
 	const struct tp_packet *pkt;	/* being dissected */
+	uint32_t input;			/* ... its capture */
+	uint64_t frame;			/* ... and frame */
 	const char **paths;		/* of its captures, by input index */
 	struct capture_stats *rows;	/* this view's rows */
 	struct quality *quality;	/* NULL with --flows-only */
@@ -88,6 +90,8 @@ static void on_ics_message(void *ctx, const struct ics_msg *m)
 	struct view_run *vr = ctx;
 
 	assets_message(vr->run->assets, vr->pkt, m);
+	if (vr->quality)
+		quality_message(vr->quality, vr->input, vr->frame, vr->pkt, m);
 }
 
 static void on_ics_identity(void *ctx, const struct ics_ident *id)
@@ -115,6 +119,8 @@ static void analyse(struct view_run *vr, struct flow_table *flows, const struct 
 	assets_packet(vr->run->assets, vr->view_index, pkt, f ? f->hint : NULL, f ? f->last_side : 0);
 	if (f) {
 		vr->pkt = pkt;
+		vr->input = (uint32_t)input;
+		vr->frame = frame;
 		ics_flow_packet(f, pkt, frame, sink);
 	}
 }
@@ -170,7 +176,7 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 	const char **paths;
 	bool *from_dir;
 	struct tp_stream_opts opts = { 0 };
-	struct view_run vr = { run, cfg->views[view], view, NULL, NULL, rows };
+	struct view_run vr = { .run = run, .view = cfg->views[view], .view_index = view, .rows = rows };
 	struct ics_sink sink = { on_ics_message, on_ics_identity, &vr };
 	struct merge *m = NULL;
 	struct flow_table *flows = NULL;

@@ -5,6 +5,7 @@
 
 #include "analyzer/dedup.h"
 #include "analyzer/ics_flow.h"
+#include "analyzer/seqcheck.h"
 #include "analyzer/timing.h"
 
 #include <stdarg.h>
@@ -24,6 +25,7 @@ struct quality {
 	void *ctx;
 	struct ts_stats ts;		/* the timestamps, in view order */
 	struct dedup *dedup;		/* NULL: no duplicate check */
+	struct seqcheck *seq;		/* tunnel and ICS counters */
 	/* What the mirror shows of itself. */
 	uint64_t packets;
 	uint64_t encap[TP_ENCAP_COUNT];
@@ -39,6 +41,19 @@ struct quality {
 	int64_t first_ts, last_ts;
 };
 
+static void add_loss(struct quality *q, int64_t ts, uint64_t size);
+
+/* Counter gaps are losses: into the bursts, then out as events. */
+static void on_seq_event(void *ctx, const struct event *e)
+{
+	struct quality *q = ctx;
+
+	if (e->kind == EV_TUNNEL_SEQ_GAP || e->kind == EV_ICS_SEQ_GAP)
+		add_loss(q, e->ts_ns, e->count);
+	if (q->emit)
+		q->emit(q->ctx, e);
+}
+
 struct quality *quality_new(event_fn *emit, void *ctx, int64_t dup_window_ns)
 {
 	struct quality *q = calloc(1, sizeof *q);
@@ -49,8 +64,9 @@ struct quality *quality_new(event_fn *emit, void *ctx, int64_t dup_window_ns)
 	q->ctx = ctx;
 	q->r.loss_estimate = -1;
 	ts_stats_init(&q->ts, emit, ctx);
-	if (dup_window_ns >= 0 && !(q->dedup = dedup_new(dup_window_ns, emit, ctx))) {
-		free(q);
+	if ((dup_window_ns >= 0 && !(q->dedup = dedup_new(dup_window_ns, emit, ctx))) ||
+	    !(q->seq = seqcheck_new(NULL, on_seq_event, q))) {
+		quality_free(q);
 		return NULL;
 	}
 	return q;
@@ -185,6 +201,7 @@ bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const str
 		emit(q, EV_MALFORMED, input, frame, ts, 1, "%s",
 		     tp_malformed_name((enum tp_malformed)pkt->malformed));
 	}
+	seqcheck_tunnel(q->seq, pkt, input, frame);
 	if (q->dedup) {
 		uint32_t first_capture;
 		uint64_t first_frame;
@@ -212,6 +229,12 @@ static void add_loss(struct quality *q, int64_t ts, uint64_t size)
 		b->end_ns = ts;
 	b->events++;
 	b->size += size;
+}
+
+void quality_message(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt,
+		     const struct ics_msg *m)
+{
+	seqcheck_ics(q->seq, pkt, m, input, frame);
 }
 
 void quality_tcp_gap(struct quality *q, uint32_t input, uint64_t frame, int64_t ts_ns, uint32_t bytes)
@@ -335,6 +358,9 @@ static void loss_estimate(struct view_quality *r)
 	if (r->tunnel_expected)
 		consider(r, (double)r->tunnel_seq_gaps / (double)r->tunnel_expected, "tunnel sequence",
 			 &best, seen, sizeof seen);
+	if (r->ics_seq_values)
+		consider(r, (double)r->ics_seq_gaps / (double)(r->ics_seq_values + r->ics_seq_gaps),
+			 "ICS counters", &best, seen, sizeof seen);
 	if (best <= 0)
 		snprintf(r->loss_basis, sizeof r->loss_basis, "%s", seen);
 	r->loss_estimate = best > 1 ? 1 : best;
@@ -534,10 +560,29 @@ static void duplicates(struct quality *q)
 	r->dup_tunnel = d->dups[DUP_TUNNEL];
 }
 
+/* What the tunnel and ICS counters say. */
+static void sequences(struct quality *q)
+{
+	const struct seqcheck_stats *s;
+	struct view_quality *r = &q->r;
+
+	seqcheck_finish(q->seq);
+	s = seqcheck_stats(q->seq);
+	r->tunnel_expected = s->tunnel_expected;
+	r->tunnel_seq_gaps = s->tunnel.missing;
+	for (int p = 0; p < ICS_PROTO_COUNT; p++) {
+		r->ics_seq_gaps += s->ics[p].missing;
+		r->ics_seq_values += s->ics[p].values;
+	}
+	r->ics_unanswered = s->modbus.unanswered;
+	r->ics_unasked = s->modbus.unasked;
+}
+
 const struct view_quality *quality_finish(struct quality *q, const char *view)
 {
 	timing(q);
 	duplicates(q);
+	sequences(q);
 	loss_estimate(&q->r);
 	mirror_guess(q);
 	verdict(q, view);
@@ -546,7 +591,9 @@ const struct view_quality *quality_finish(struct quality *q, const char *view)
 
 void quality_free(struct quality *q)
 {
-	if (q)
+	if (q) {
 		dedup_free(q->dedup);
+		seqcheck_free(q->seq);
+	}
 	free(q);
 }

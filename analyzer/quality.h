@@ -51,6 +51,7 @@ struct view_quality {
 	uint64_t tcp_retransmissions;	/* loss on the network: the sender sent again */
 	uint64_t tunnel_expected, tunnel_seq_gaps;	/* packets the sequence numbers say were sent, missing */
 	uint64_t ics_seq_gaps, ics_unanswered, ics_unasked;
+	uint64_t ics_seq_values;	/* counter values read, for the rate */
 	uint64_t one_sided_flows;
 	size_t nbursts;
 	struct loss_burst bursts[MAX_BURSTS];
@@ -88,6 +89,9 @@ void quality_record(struct quality *q, uint32_t input, const struct tp_record *r
 /* Every decoded packet: damage, and whether it duplicates one seen within
  * the window (true: the caller leaves it out of flows and assets). */
 bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt);
+/* Every ICS message of the packet last given to quality_packet(). */
+void quality_message(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt,
+		     const struct ics_msg *m);
 /* A TCP flow's packet revealed gap bytes (flow.new_gap_bytes). */
 void quality_tcp_gap(struct quality *q, uint32_t input, uint64_t frame, int64_t ts_ns, uint32_t bytes);
 /* Other loss evidence found elsewhere (tunnel and ICS sequence checks):

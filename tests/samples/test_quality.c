@@ -255,3 +255,46 @@ Test(quality, timestamp_resolution_as_written)
 		cr_expect(eq(ulong, events_of(view, "ts_backwards"), 0), "%s", view);
 	}
 }
+
+/* Tunnel sequence numbers: every ERSPAN packet the tunnel lost is a gap in
+ * its GRE sequence, exactly; views without a tunnel have none. */
+Test(quality, tunnel_gaps_equal_the_packets_the_tunnel_lost)
+{
+	for (size_t t = 1; t < truth.rows; t++) {
+		const char *view = csv_table_get(&truth, t, "view");
+		size_t q = row_of(&quality, view);
+
+		cr_expect(eq(ulong, cell(&quality, q, "tunnel_seq_gaps"), cell(&truth, t, "tunnel_lost")), "%s",
+			  view);
+		cr_expect(eq(ulong, cell(&quality, q, "tunnel_expected"), cell(&truth, t, "tunnel_frames")),
+			  "%s", view);
+		cr_expect(eq(ulong, events_count(view, "tunnel_seq_gap"), cell(&truth, t, "tunnel_lost")), "%s",
+			  view);
+	}
+}
+
+/* ICS counters: the GOOSE publisher's damaged frames are lost to every
+ * view but the TAP's (a switch drops them; the TAP passes them damaged,
+ * and damaged frames say nothing), so each view shows at least one GOOSE
+ * gap and no more gaps than its lost copies and damaged frames allow. */
+Test(quality, ics_counter_gaps_see_the_damaged_link)
+{
+	unsigned long damaged = 0;
+
+	for (size_t r = 1; r < frames.rows; r++)
+		damaged += strcmp(csv_table_get(&frames, r, "protocol"), "goose") == 0 &&
+			   strcmp(csv_table_get(&frames, r, "damaged"), "none") != 0;
+	cr_assert(gt(ulong, damaged, 0));
+	for (size_t t = 1; t < truth.rows; t++) {
+		const char *view = csv_table_get(&truth, t, "view");
+		size_t q = row_of(&quality, view);
+		unsigned long gaps = cell(&quality, q, "ics_seq_gaps");
+
+		if (strcmp(view, "span-rx") == 0)
+			continue;	/* RX only of ports 2-4: the IED's frames never enter them */
+		cr_expect(ge(ulong, gaps, 1), "%s", view);
+		cr_expect(le(ulong, gaps, damaged + cell(&truth, t, "dropped") + cell(&truth, t, "tunnel_lost") +
+						 cell(&truth, t, "sensor_dropped")), "%s", view);
+		cr_expect(eq(ulong, events_count(view, "ics_seq_gap"), gaps), "%s", view);
+	}
+}

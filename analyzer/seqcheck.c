@@ -1023,7 +1023,7 @@ void seqcheck_tunnel(struct seqcheck *s, const struct tp_packet *pkt, uint32_t c
 
 /* ----------------------------------------------------------------- ICS */
 
-static void ics_counter(struct seqcheck *s, struct stream *st, int j, uint32_t v, enum how how,
+static void check_counter(struct seqcheck *s, struct stream *st, int j, uint32_t v, enum how how,
 			uint32_t capture, uint64_t frame, int64_t ts)
 {
 	struct cctx cc;
@@ -1035,7 +1035,7 @@ static void ics_counter(struct seqcheck *s, struct stream *st, int j, uint32_t v
 	counter_feed(&cc, &st->c[j], v, how);
 }
 
-static void ics_dnp3(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
+static void check_dnp3(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
 		     uint32_t capture, uint64_t frame)
 {
 	struct stream *st;
@@ -1046,14 +1046,14 @@ static void ics_dnp3(struct seqcheck *s, const struct tp_packet *pkt, const stru
 	st = stream_get(s, &k, true, pkt->ts_ns);
 	if (!st)
 		return;
-	ics_counter(s, st, 0, m->seq[0] & 0x3fu, HOW_NOGAP, capture, frame, pkt->ts_ns);
+	check_counter(s, st, 0, m->seq[0] & 0x3fu, HOW_NOGAP, capture, frame, pkt->ts_ns);
 	if (m->kind == ICS_KIND_REQUEST)
-		ics_counter(s, st, 1, m->seq[1] & 0xfu, HOW_SEEN, capture, frame, pkt->ts_ns);
+		check_counter(s, st, 1, m->seq[1] & 0xfu, HOW_SEEN, capture, frame, pkt->ts_ns);
 	else if (m->kind == ICS_KIND_UNSOLICITED)
-		ics_counter(s, st, 2, m->seq[1] & 0xfu, HOW_SEEN, capture, frame, pkt->ts_ns);
+		check_counter(s, st, 2, m->seq[1] & 0xfu, HOW_SEEN, capture, frame, pkt->ts_ns);
 }
 
-static void ics_iec104(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
+static void check_iec104(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
 		       uint32_t capture, uint64_t frame)
 {
 	bool iframe = m->function < 0x100;
@@ -1067,17 +1067,17 @@ static void ics_iec104(struct seqcheck *s, const struct tp_packet *pkt, const st
 		st = stream_get(s, &k, true, pkt->ts_ns);
 		if (!st)
 			return;
-		ics_counter(s, st, 0, m->seq[0] & 0x7fffu, HOW_SEEN, capture, frame, pkt->ts_ns);
+		check_counter(s, st, 0, m->seq[0] & 0x7fffu, HOW_SEEN, capture, frame, pkt->ts_ns);
 	}
 	/* N(R): the peer's I-frames below it arrived. */
 	key_reverse(&r, &k);
 	st = stream_get(s, &r, false, pkt->ts_ns);
 	if (st)
-		ics_counter(s, st, 0, (m->seq[1] - 1u) & 0x7fffu, HOW_CLAIM, capture, frame,
+		check_counter(s, st, 0, (m->seq[1] - 1u) & 0x7fffu, HOW_CLAIM, capture, frame,
 			    pkt->ts_ns);
 }
 
-static void ics_goose(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
+static void check_goose(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
 		      uint32_t capture, uint64_t frame)
 {
 	uint32_t stnum = m->seq[0], sq = m->seq[1];
@@ -1133,7 +1133,7 @@ static void ics_goose(struct seqcheck *s, const struct tp_packet *pkt, const str
 	counter_feed(&cc, &st->c[1], sq, HOW_SEEN);
 }
 
-static void ics_cip_io(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
+static void check_cip_io(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
 		       uint32_t capture, uint64_t frame)
 {
 	struct stream *st;
@@ -1143,10 +1143,10 @@ static void ics_cip_io(struct seqcheck *s, const struct tp_packet *pkt, const st
 		return;
 	st = stream_get(s, &k, true, pkt->ts_ns);
 	if (st)
-		ics_counter(s, st, 0, m->seq[0], HOW_SEEN, capture, frame, pkt->ts_ns);
+		check_counter(s, st, 0, m->seq[0], HOW_SEEN, capture, frame, pkt->ts_ns);
 }
 
-static void ics_profinet(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
+static void check_profinet(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
 			 uint32_t capture, uint64_t frame)
 {
 	struct stream *st;
@@ -1157,12 +1157,12 @@ static void ics_profinet(struct seqcheck *s, const struct tp_packet *pkt, const 
 		return;
 	st = stream_get(s, &k, true, pkt->ts_ns);
 	if (st)
-		ics_counter(s, st, 0, m->seq[0] & 0xffffu, HOW_SEEN, capture, frame, pkt->ts_ns);
+		check_counter(s, st, 0, m->seq[0] & 0xffffu, HOW_SEEN, capture, frame, pkt->ts_ns);
 }
 
 /* -------------------------------------------------------------- Modbus */
 
-static void ics_modbus(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
+static void check_modbus(struct seqcheck *s, const struct tp_packet *pkt, const struct ics_msg *m,
 		       uint32_t capture, uint64_t frame)
 {
 	struct table *t = &s->pending;
@@ -1255,12 +1255,12 @@ void seqcheck_ics(struct seqcheck *s, const struct tp_packet *pkt, const struct 
 		   uint64_t);
 
 	switch (m->proto) {
-	case ICS_MODBUS: fn = ics_modbus; break;
-	case ICS_DNP3: fn = ics_dnp3; break;
-	case ICS_IEC104: fn = ics_iec104; break;
-	case ICS_GOOSE: fn = ics_goose; break;
-	case ICS_CIP_IO: fn = ics_cip_io; break;
-	case ICS_PROFINET_RT: fn = ics_profinet; break;
+	case ICS_MODBUS: fn = check_modbus; break;
+	case ICS_DNP3: fn = check_dnp3; break;
+	case ICS_IEC104: fn = check_iec104; break;
+	case ICS_GOOSE: fn = check_goose; break;
+	case ICS_CIP_IO: fn = check_cip_io; break;
+	case ICS_PROFINET_RT: fn = check_profinet; break;
 	default: return;
 	}
 	advance(s, pkt->ts_ns);

@@ -24,8 +24,10 @@
  * matched and from the two packets' tunnels, tags, TTLs and MACs.
  *
  * Memory.  The remembered packets sit in a ring in arrival order, indexed
- * by a 64-bit id that only grows (slot = id & mask), with one chained hash
- * table per fingerprint whose chains link ids newest first.  Forgetting
+ * by a 64-bit id that only grows (slot = id & mask), linked newest first
+ * in chained hash tables by their most general fingerprint only (the IP
+ * packet's, else the frame's: every duplicate shares it), the others
+ * compared along the chain.  Forgetting
  * the oldest packet is moving the tail id: a chain ends at the first id
  * below the tail, so nothing is unlinked and the tables never need a
  * sweep.  Links keep the id's low 32 bits, read back as the latest id
@@ -355,20 +357,23 @@ static uint64_t full_id(const struct dedup *d, uint32_t low)
 	return d->next_id - (uint32_t)((uint32_t)d->next_id - low);
 }
 
+/* The most general fingerprint a packet has: its IP packet's, else its
+ * frame's.  Equal bytes make equal frames and equal frames equal packets,
+ * so every duplicate of a packet shares it: entries are linked by it only,
+ * and the more specific fingerprints are compared along its chain. */
+static enum fp general(const struct entry *e)
+{
+	return (e->flags & E_IP) ? FP_PACKET : FP_FRAME;
+}
+
 static void link_entry(struct dedup *d, uint64_t id)
 {
 	struct entry *e = slot(d, id);
+	enum fp k = general(e);
+	uint32_t *hd = &d->heads[(size_t)k * d->nbuckets + (e->h[k] & (d->nbuckets - 1))];
 
-	for (int k = 0; k < FP_COUNT; k++) {
-		uint32_t *hd;
-
-		e->next[k] = 0;
-		if (k == FP_PACKET && !(e->flags & E_IP))
-			continue;
-		hd = &d->heads[(size_t)k * d->nbuckets + (e->h[k] & (d->nbuckets - 1))];
-		e->next[k] = *hd;
-		*hd = (uint32_t)id;
-	}
+	e->next[k] = *hd;
+	*hd = (uint32_t)id;
 }
 
 /* Doubles the ring and the tables; false (and nothing changed) when out
@@ -439,23 +444,37 @@ static bool within(int64_t a, int64_t b, int64_t w)
 	return dt <= (uint64_t)w;
 }
 
-/* The nearest remembered packet within the window with fingerprint h of
- * kind k, or NULL. */
-static const struct entry *lookup(const struct dedup *d, enum fp k, uint64_t h, int64_t ts_ns)
+/* The nearest remembered packet within the window that f duplicates, by
+ * its most specific fingerprint that matches (whole, frame, packet), in
+ * *matched; NULL when none does. */
+static const struct entry *lookup(const struct dedup *d, const struct entry *f, int64_t ts_ns,
+				  enum fp *matched)
 {
+	enum fp k = general(f);
+	uint64_t h = f->h[k];
 	uint64_t id = full_id(d, d->heads[(size_t)k * d->nbuckets + (h & (d->nbuckets - 1))]);
+	const struct entry *by_frame = NULL, *by_packet = NULL;
 
 	for (int walk = 0; walk < DEDUP_MAX_WALK && id >= d->tail_id && id < d->next_id; walk++) {
 		const struct entry *e = slot(d, id);
 
-		if (e->h[k] == h && within(ts_ns, e->ts_ns, d->window_ns))
-			return e;
+		if (e->h[k] == h && general(e) == k && within(ts_ns, e->ts_ns, d->window_ns)) {
+			if (e->h[FP_WHOLE] == f->h[FP_WHOLE]) {
+				*matched = FP_WHOLE;
+				return e;
+			}
+			if (!by_frame && e->h[FP_FRAME] == f->h[FP_FRAME])
+				by_frame = e;
+			if (!by_packet)
+				by_packet = e;
+		}
 		/* Links go to older ids; one that does not is stale. */
 		if (full_id(d, e->next[k]) >= id)
 			break;
 		id = full_id(d, e->next[k]);
 	}
-	return NULL;
+	*matched = by_frame ? FP_FRAME : FP_PACKET;
+	return by_frame ? by_frame : by_packet;
 }
 
 /* --------------------------------------------------------------- kinds */
@@ -622,7 +641,6 @@ struct dedup *dedup_new(int64_t window_ns, event_fn *ev, void *ctx)
 enum dup_kind dedup_check(struct dedup *d, const struct tp_packet *pkt, uint32_t capture,
 			  uint64_t frame, uint32_t *first_capture, uint64_t *first_frame)
 {
-	static const enum fp order[FP_COUNT] = { FP_WHOLE, FP_FRAME, FP_PACKET };
 	struct entry *f;
 	const struct entry *e = NULL;
 	enum fp matched = FP_WHOLE;
@@ -638,16 +656,7 @@ enum dup_kind dedup_check(struct dedup *d, const struct tp_packet *pkt, uint32_t
 	 * be found by its own lookups. */
 	f = make_room(d, pkt->ts_ns);
 	fingerprint(pkt, f);
-	/* Bytes equal make frames equal, and frames equal make packets equal:
-	 * without a packet (or, without IP, a frame) to match, nothing will,
-	 * and most packets are no duplicate. */
-	if (lookup(d, (f->flags & E_IP) ? FP_PACKET : FP_FRAME,
-		   f->h[(f->flags & E_IP) ? FP_PACKET : FP_FRAME], pkt->ts_ns))
-		for (int i = 0; i < FP_COUNT && !e; i++) {
-			matched = order[i];
-			if (matched != FP_PACKET || (f->flags & E_IP))
-				e = lookup(d, matched, f->h[matched], pkt->ts_ns);
-		}
+	e = lookup(d, f, pkt->ts_ns, &matched);
 	if (e) {
 		kind = classify(f, e, matched);
 		if (first_capture)

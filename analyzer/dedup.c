@@ -88,7 +88,7 @@ struct dedup {
 	uint32_t *heads;		/* FP_COUNT tables of nbuckets ids (low bits) */
 	uint32_t cap;			/* ring slots, a power of two */
 	uint32_t nbuckets;		/* per table: 2 x cap */
-	uint64_t next_id;		/* the id the next packet gets (ids start at 1) */
+	uint64_t next_id;		/* the next packet's id (ids start at 1) */
 	uint64_t tail_id;		/* the oldest id remembered */
 	bool have_ts;
 	int64_t newest_ns;		/* the latest time seen */

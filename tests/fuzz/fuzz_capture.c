@@ -2,8 +2,9 @@
  * fuzz_capture.c - one fuzz target for the whole ingest and decode chain.
  *
  * The input is a file: stream (compression detection and decompression),
- * the pcap/pcapng readers, the decoder and the flow table all run on it, as
- * tapsight would.  Built with clang's libFuzzer by `make fuzz`; with gcc,
+ * the pcap/pcapng readers, the decoder, the flow table, the ICS dissectors
+ * (with TCP reassembly), the assets and the fidelity checks all run on it,
+ * as tapsight would.  Built with clang's libFuzzer by `make fuzz`; with gcc,
  * the main() below replays files given on the command line (a regression
  * run).  Inputs reach the stream through a memfd, so nothing touches disk.
  */
@@ -13,16 +14,45 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "analyzer/assets.h"
 #include "analyzer/flow.h"
+#include "analyzer/ics_flow.h"
+#include "analyzer/quality.h"
 #include "formats/capture.h"
 #include "formats/packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void ignore_flow(void *ctx, struct flow *f)
+/* What one run keeps: the packet being dissected and where its findings go. */
+struct run {
+	struct assets *assets;
+	struct quality *quality;
+	const struct tp_packet *pkt;
+	uint64_t frame;
+};
+
+static void on_flow(void *ctx, struct flow *f)
 {
-	(void)ctx;
-	(void)f;
+	struct run *r = ctx;
+
+	ics_flow_finish(f);
+	quality_flow(r->quality, f);
+	ics_flow_free(f);
+}
+
+static void on_message(void *ctx, const struct ics_msg *m)
+{
+	struct run *r = ctx;
+
+	assets_message(r->assets, r->pkt, m);
+	quality_message(r->quality, 0, r->frame, r->pkt, m);
+}
+
+static void on_identity(void *ctx, const struct ics_ident *id)
+{
+	struct run *r = ctx;
+
+	assets_identity(r->assets, r->pkt, id);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,16 +74,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	if (tp_capture_open(&c, path, &opts, err, sizeof err) == TP_OPEN_OK) {
-		flows = flow_table_new(&fo, ignore_flow, NULL);
-		for (int n = 0; n < 100000 && tp_capture_next(c, &rec) == TP_READ_OK; n++) {
+		struct run r = { assets_new(1, NULL), quality_new(NULL, NULL, 0), &pkt, 0 };
+		struct ics_sink sink = { on_message, on_identity, &r };
+
+		flows = r.assets && r.quality ? flow_table_new(&fo, on_flow, &r) : NULL;
+		for (int n = 0; flows && n < 100000 && tp_capture_next(c, &rec) == TP_READ_OK; n++) {
+			struct flow *f;
+
 			tp_decode(&pkt, &rec);
-			if (flows)
-				flow_table_add(flows, &pkt, 0, rec.frame);
+			r.frame = rec.frame;
+			quality_record(r.quality, 0, &rec);
+			if (quality_packet(r.quality, 0, rec.frame, &pkt))
+				continue;
+			f = flow_table_add(flows, &pkt, 0, rec.frame);
+			if (f && !(pkt.flags & TP_PKT_FCS_BAD)) {
+				assets_packet(r.assets, 0, &pkt, f->hint, f->last_side);
+				ics_flow_packet(f, &pkt, rec.frame, &sink);
+			}
 		}
 		if (flows) {
 			flow_table_flush(flows);
 			flow_table_free(flows);
 		}
+		if (r.quality)
+			quality_finish(r.quality, "fuzz");
+		if (r.assets)
+			assets_finish(r.assets, NULL);
+		assets_free(r.assets);
+		quality_free(r.quality);
 		tp_capture_close(c, NULL, NULL);
 	}
 	close(fd);

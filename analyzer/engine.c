@@ -36,8 +36,8 @@ struct run {
 	struct filter *filter;		/* -f, or NULL */
 	struct flows_csv *flows_out;	/* NULL with --ingest-only */
 	struct ics_csv *ics_out;	/* ditto */
-	struct quality_csv *quality_out;	/* ditto */
-	struct events_csv *events_out;	/* ditto */
+	struct csv_out *quality_out;	/* ditto */
+	struct csv_out *events_out;	/* ditto */
 	struct assets *assets;		/* ditto */
 	struct oui_table *oui;
 	struct inventory inventory;	/* empty without --inventory */
@@ -334,9 +334,9 @@ static bool close_analysis(struct run *run, char *err, size_t errlen)
 		ok = false;
 	if (run->ics_out && !ics_csv_close(run->ics_out, ok ? err : more, ok ? errlen : sizeof more))
 		ok = false;
-	if (run->quality_out && !quality_csv_close(run->quality_out, ok ? err : more, ok ? errlen : sizeof more))
+	if (run->quality_out && !csv_close(run->quality_out, ok ? err : more, ok ? errlen : sizeof more))
 		ok = false;
-	if (run->events_out && !events_csv_close(run->events_out, ok ? err : more, ok ? errlen : sizeof more))
+	if (run->events_out && !csv_close(run->events_out, ok ? err : more, ok ? errlen : sizeof more))
 		ok = false;
 	assets_free(run->assets);
 	oui_free(run->oui);

@@ -25,26 +25,16 @@ static const char *const event_columns[] = {
 	"view", "capture", "frame", "ts", "kind", "count", "detail",
 };
 
-struct quality_csv {
-	struct csv_out *out;
-};
-
-struct events_csv {
-	struct csv_out *out;
-};
-
-struct quality_csv *quality_csv_open(const char *dir, bool bom, char *err, size_t errlen)
+struct csv_out *quality_csv_open(const char *dir, bool bom, char *err, size_t errlen)
 {
-	struct quality_csv *o = calloc(1, sizeof *o);
+	return csv_open(dir, "quality.csv", quality_columns, sizeof quality_columns / sizeof *quality_columns,
+			bom, err, errlen);
+}
 
-	if (!o || !(o->out = csv_open(dir, "quality.csv", quality_columns,
-				      sizeof quality_columns / sizeof *quality_columns, bom, err, errlen))) {
-		if (!o)
-			snprintf(err, errlen, "%s/quality.csv: out of memory", dir);
-		free(o);
-		return NULL;
-	}
-	return o;
+struct csv_out *events_csv_open(const char *dir, bool bom, char *err, size_t errlen)
+{
+	return csv_open(dir, "events.csv", event_columns, sizeof event_columns / sizeof *event_columns, bom,
+			err, errlen);
 }
 
 /* "2024-05-14T06:00:30.1Z..2024-05-14T06:00:31.2Z: 5 events, 1460 lost; ..." */
@@ -69,10 +59,8 @@ static void bursts_cell(struct csv_out *out, const struct view_quality *q)
 	csv_text(out, buf);
 }
 
-void quality_csv_row(struct quality_csv *o, const char *view, const struct view_quality *q)
-{
-	struct csv_out *out = o->out;
-	char num[32];
+void quality_csv_row(struct csv_out *out, const char *view, const struct view_quality *q)
+{	char num[32];
 
 	csv_hostile(out, (const uint8_t *)view, strlen(view));
 	csv_text(out, q->looks_like);
@@ -131,51 +119,15 @@ void quality_csv_row(struct quality_csv *o, const char *view, const struct view_
 	csv_end_row(out);
 }
 
-bool quality_csv_close(struct quality_csv *o, char *err, size_t errlen)
-{
-	bool ok;
-
-	if (!o)
-		return false;
-	ok = csv_close(o->out, err, errlen);
-	free(o);
-	return ok;
-}
-
-struct events_csv *events_csv_open(const char *dir, bool bom, char *err, size_t errlen)
-{
-	struct events_csv *o = calloc(1, sizeof *o);
-
-	if (!o || !(o->out = csv_open(dir, "events.csv", event_columns,
-				      sizeof event_columns / sizeof *event_columns, bom, err, errlen))) {
-		if (!o)
-			snprintf(err, errlen, "%s/events.csv: out of memory", dir);
-		free(o);
-		return NULL;
-	}
-	return o;
-}
-
-void events_csv_row(struct events_csv *o, const char *view, const char *capture_path,
+void events_csv_row(struct csv_out *out, const char *view, const char *capture_path,
 		    const struct event *e)
 {
-	csv_hostile(o->out, (const uint8_t *)view, strlen(view));
-	csv_hostile(o->out, (const uint8_t *)capture_path, strlen(capture_path));
-	csv_u64(o->out, e->frame);
-	csv_ts(o->out, e->ts_ns);
-	csv_text(o->out, event_kind_name((enum event_kind)e->kind));
-	csv_u64(o->out, e->count);
-	csv_hostile(o->out, (const uint8_t *)e->detail, strnlen(e->detail, sizeof e->detail));
-	csv_end_row(o->out);
-}
-
-bool events_csv_close(struct events_csv *o, char *err, size_t errlen)
-{
-	bool ok;
-
-	if (!o)
-		return false;
-	ok = csv_close(o->out, err, errlen);
-	free(o);
-	return ok;
+	csv_hostile(out, (const uint8_t *)view, strlen(view));
+	csv_hostile(out, (const uint8_t *)capture_path, strlen(capture_path));
+	csv_u64(out, e->frame);
+	csv_ts(out, e->ts_ns);
+	csv_text(out, event_kind_name((enum event_kind)e->kind));
+	csv_u64(out, e->count);
+	csv_hostile(out, (const uint8_t *)e->detail, strnlen(e->detail, sizeof e->detail));
+	csv_end_row(out);
 }

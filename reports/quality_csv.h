@@ -22,18 +22,15 @@
 
 #include "analyzer/events.h"
 #include "analyzer/quality.h"
+#include "reports/csv.h"
 
-struct quality_csv;
+/* The two files, opened and completed with reports/csv.h's csv_open()
+ * and csv_close(). */
+struct csv_out *quality_csv_open(const char *dir, bool bom, char *err, size_t errlen);
+void quality_csv_row(struct csv_out *o, const char *view, const struct view_quality *q);
 
-struct quality_csv *quality_csv_open(const char *dir, bool bom, char *err, size_t errlen);
-void quality_csv_row(struct quality_csv *o, const char *view, const struct view_quality *q);
-bool quality_csv_close(struct quality_csv *o, char *err, size_t errlen);
-
-struct events_csv;
-
-struct events_csv *events_csv_open(const char *dir, bool bom, char *err, size_t errlen);
-void events_csv_row(struct events_csv *o, const char *view, const char *capture_path,
+struct csv_out *events_csv_open(const char *dir, bool bom, char *err, size_t errlen);
+void events_csv_row(struct csv_out *o, const char *view, const char *capture_path,
 		    const struct event *e);
-bool events_csv_close(struct events_csv *o, char *err, size_t errlen);
 
 #endif

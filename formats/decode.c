@@ -34,6 +34,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
+#ifdef TP_HAVE_ISAL
+#include <isa-l/crc.h>
+#endif
 
 /* Link types (https://www.tcpdump.org/linktypes.html). */
 #define LINKTYPE_NULL		0
@@ -766,6 +769,17 @@ static void decode_sll2(struct decoder *d, struct tp_cursor c)
  * so a good frame has pkt->fcs == bswap32(crc32()).  A 2-byte FCS has no
  * Ethernet CRC to check it against: it is cut off and kept unchecked.
  */
+/* CRC-32 as zlib computes it; ISA-L's folding (PCLMULQDQ) version when
+ * built with it, several times faster on every frame that keeps its FCS. */
+static uint32_t frame_crc32(const uint8_t *p, uint32_t n)
+{
+#ifdef TP_HAVE_ISAL
+	return crc32_gzip_refl(0, p, n);
+#else
+	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, n);
+#endif
+}
+
 static void strip_fcs(struct tp_packet *pkt, const struct tp_record *rec)
 {
 	uint32_t fcs_len = (uint32_t)rec->fcs_len;
@@ -783,8 +797,7 @@ static void strip_fcs(struct tp_packet *pkt, const struct tp_record *rec)
 	if (fcs_len == 4) {
 		pkt->fcs = tp_be32(&c);
 		if (rec->linktype == LINKTYPE_ETHERNET &&
-		    __builtin_bswap32((uint32_t)crc32(crc32(0L, Z_NULL, 0), frame, pkt->len)) !=
-			    pkt->fcs)
+		    __builtin_bswap32(frame_crc32(frame, pkt->len)) != pkt->fcs)
 			pkt->flags |= TP_PKT_FCS_BAD;
 	} else if (fcs_len == 2) {
 		pkt->fcs = tp_be16(&c);

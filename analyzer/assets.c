@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/hash.h"
+
 /* What a packet shows of one end: its MAC and IP, either may be absent.
  * Keys sort (memcmp) MAC-less first, then by MAC, then by IP: the
  * endpoints of one MAC are neighbours. */
@@ -60,22 +62,6 @@ struct assets {
 	size_t nassets;
 	bool failed;			/* out of memory: results incomplete */
 };
-
-/* Hashes n bytes (a multiple of 8): one multiply per word. */
-static uint64_t hash_words(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	uint64_t h = 0x9e3779b97f4a7c15ull;
-
-	for (size_t i = 0; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, b + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	return h;
-}
 
 /* Finds the entry whose key is `key` (eq says), or the empty slot for it. */
 typedef bool key_eq_fn(const struct assets *a, uint32_t entry, const void *key);
@@ -133,7 +119,7 @@ static bool ep_eq(const struct assets *a, uint32_t e, const void *key)
 
 static uint64_t ep_hash(const struct assets *a, uint32_t e)
 {
-	return hash_words(&a->eps[e].key, sizeof a->eps[e].key);
+	return hash_key(&a->eps[e].key, sizeof a->eps[e].key);
 }
 
 static bool edge_eq(const struct assets *a, uint32_t e, const void *key)
@@ -147,7 +133,7 @@ static uint64_t edge_hash_of(const struct edge *e)
 {
 	uint32_t k[4] = { e->from, e->to, e->proto, 0 };
 
-	return hash_words(k, sizeof k);
+	return hash_key(k, sizeof k);
 }
 
 static uint64_t edge_hash(const struct assets *a, uint32_t e)
@@ -233,7 +219,7 @@ static struct endpoint *endpoint(struct assets *a, const struct ep_key *key)
 		a->failed = true;
 		return NULL;
 	}
-	h = hash_words(key, sizeof *key);
+	h = hash_key(key, sizeof *key);
 	slot = index_slot(a, &a->ep_index, h, key, ep_eq);
 	a->recent[1] = a->recent[0];
 	if (*slot) {

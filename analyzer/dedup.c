@@ -25,8 +25,8 @@
  *
  * Memory.  The remembered packets sit in a ring in arrival order, indexed
  * by a 64-bit id that only grows (slot = id & mask), linked newest first
- * in chained hash tables by their most general fingerprint only (the IP
- * packet's, else the frame's: every duplicate shares it), the others
+ * in one chained hash table by their most general fingerprint only (the
+ * IP packet's, else the frame's: every duplicate shares it), the others
  * compared along the chain.  Forgetting
  * the oldest packet is moving the tail id: a chain ends at the first id
  * below the tail, so nothing is unlinked and the tables never need a
@@ -69,7 +69,7 @@ struct entry {
 	int64_t ts_ns;
 	uint64_t frame;
 	uint64_t h[FP_COUNT];
-	uint32_t next[FP_COUNT];	/* the next older id in the same bucket (low bits) */
+	uint32_t next;			/* the next older id in the same bucket (low bits) */
 	uint32_t capture;
 	uint32_t tags;			/* hash of the innermost frame's VLAN tags */
 	uint32_t macs;			/* hash of its MAC addresses */
@@ -85,7 +85,7 @@ struct dedup {
 	event_fn *ev;
 	void *ctx;
 	struct entry *ring;
-	uint32_t *heads;		/* FP_COUNT tables of nbuckets ids (low bits) */
+	uint32_t *heads;		/* nbuckets ids (low bits): chain heads */
 	uint32_t cap;			/* ring slots, a power of two */
 	uint32_t nbuckets;		/* per table: 2 x cap */
 	uint64_t next_id;		/* the next packet's id (ids start at 1) */
@@ -370,9 +370,9 @@ static void link_entry(struct dedup *d, uint64_t id)
 {
 	struct entry *e = slot(d, id);
 	enum fp k = general(e);
-	uint32_t *hd = &d->heads[(size_t)k * d->nbuckets + (e->h[k] & (d->nbuckets - 1))];
+	uint32_t *hd = &d->heads[e->h[k] & (d->nbuckets - 1)];
 
-	e->next[k] = *hd;
+	e->next = *hd;
 	*hd = (uint32_t)id;
 }
 
@@ -382,7 +382,7 @@ static bool grow(struct dedup *d)
 {
 	uint32_t cap = d->cap * 2, nb = cap * 2;
 	struct entry *ring = calloc(cap, sizeof *ring);
-	uint32_t *heads = calloc((size_t)FP_COUNT * nb, sizeof *heads);
+	uint32_t *heads = calloc(nb, sizeof *heads);
 
 	if (!ring || !heads) {
 		free(ring);
@@ -452,7 +452,7 @@ static const struct entry *lookup(const struct dedup *d, const struct entry *f, 
 {
 	enum fp k = general(f);
 	uint64_t h = f->h[k];
-	uint64_t id = full_id(d, d->heads[(size_t)k * d->nbuckets + (h & (d->nbuckets - 1))]);
+	uint64_t id = full_id(d, d->heads[h & (d->nbuckets - 1)]);
 	const struct entry *by_frame = NULL, *by_packet = NULL;
 
 	for (int walk = 0; walk < DEDUP_MAX_WALK && id >= d->tail_id && id < d->next_id; walk++) {
@@ -469,9 +469,9 @@ static const struct entry *lookup(const struct dedup *d, const struct entry *f, 
 				by_packet = e;
 		}
 		/* Links go to older ids; one that does not is stale. */
-		if (full_id(d, e->next[k]) >= id)
+		if (full_id(d, e->next) >= id)
 			break;
-		id = full_id(d, e->next[k]);
+		id = full_id(d, e->next);
 	}
 	*matched = by_frame ? FP_FRAME : FP_PACKET;
 	return by_frame ? by_frame : by_packet;
@@ -629,7 +629,7 @@ struct dedup *dedup_new(int64_t window_ns, event_fn *ev, void *ctx)
 	d->cap = DEDUP_MIN_HELD;
 	d->nbuckets = 2 * DEDUP_MIN_HELD;
 	d->ring = calloc(d->cap, sizeof *d->ring);
-	d->heads = calloc((size_t)FP_COUNT * d->nbuckets, sizeof *d->heads);
+	d->heads = calloc(d->nbuckets, sizeof *d->heads);
 	d->next_id = d->tail_id = 1;
 	if (!d->ring || !d->heads) {
 		dedup_free(d);

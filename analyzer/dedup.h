@@ -49,9 +49,9 @@
  * duplicates), and the frame returned is the nearest earlier copy.
  *
  * Memory: the fingerprints (three 64-bit hashes) of the packets of the last
- * two windows (one of slack for timestamps that step back), about 100
+ * two windows (one of slack for timestamps that step back), under 100
  * bytes each with their hash tables, in a ring that grows with the packet
- * rate up to DEDUP_MAX_HELD packets (27 MB; two 10 ms windows at 13
+ * rate up to DEDUP_MAX_HELD packets (under 27 MB; two 10 ms windows at 13
  * million packets per second); beyond, the oldest are forgotten early
  * (dedup_result.window_cut counts them).  Cost: one pass over each frame's
  * bytes (the IP packet's bytes are hashed once and shared by the three

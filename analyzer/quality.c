@@ -32,13 +32,11 @@ struct quality {
 	uint64_t tagged;
 	uint16_t vlan_ids[MAX_VLAN_IDS];
 	uint64_t vlan_frames[MAX_VLAN_IDS];
-	uint64_t with_fcs;
 	uint64_t inbound, outbound;	/* pcapng epb_flags direction */
 	uint32_t inputs;		/* captures in the view (largest index + 1) */
 	bool record_damaged;		/* the record being decoded carried link errors */
 	uint8_t erspan_version;
 	uint16_t erspan_session;
-	int64_t first_ts, last_ts;
 };
 
 static void add_loss(struct quality *q, int64_t ts, uint64_t size);
@@ -102,12 +100,6 @@ void quality_record(struct quality *q, uint32_t input, const struct tp_record *r
 	ts_stats_add(&q->ts, rec->ts_ns, rec->no_timestamp, input, rec->frame);
 	if (input + 1 > q->inputs)
 		q->inputs = input + 1;
-	if (!rec->no_timestamp) {
-		if (!q->first_ts || rec->ts_ns < q->first_ts)
-			q->first_ts = rec->ts_ns;
-		if (rec->ts_ns > q->last_ts)
-			q->last_ts = rec->ts_ns;
-	}
 	if (rec->has_drop_count && rec->drop_count) {
 		q->r.epb_drops += rec->drop_count;
 		emit(q, EV_CAPTURE_DROPS, input, rec->frame, rec->ts_ns, rec->drop_count,
@@ -149,7 +141,7 @@ bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const str
 {
 	uint32_t f = pkt->flags;
 	int64_t ts = pkt->ts_ns;
-	uint64_t marks = q->r.fcs_errors + q->r.runts + q->r.oversize;
+	bool damaged = q->record_damaged;
 
 	q->packets++;
 	q->encap[pkt->encap < TP_ENCAP_COUNT ? pkt->encap : 0]++;
@@ -161,8 +153,8 @@ bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const str
 		q->tagged++;
 		count_vlan(q, pkt->vlans[0]);
 	}
-	q->with_fcs += (f & TP_PKT_HAS_FCS) != 0;
 	if (f & TP_PKT_FCS_BAD) {
+		damaged = true;
 		q->r.fcs_errors++;
 		emit(q, EV_FCS_ERROR, input, frame, ts, 1, "FCS 0x%08x is wrong", pkt->fcs);
 	}
@@ -170,17 +162,18 @@ bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const str
 		uint32_t max = ETH_MAX_WIRE + 4u * pkt->nvlans;
 
 		if (pkt->wire_len < ETH_MIN_WIRE) {
+			damaged = true;
 			q->r.runts++;
 			emit(q, EV_RUNT, input, frame, ts, 1, "%u bytes on the wire (without FCS): a runt",
 			     pkt->wire_len);
 		} else if (pkt->wire_len > max) {
+			damaged = true;
 			q->r.oversize++;
 			emit(q, EV_OVERSIZE, input, frame, ts, 1, "%u bytes on the wire, more than %u",
 			     pkt->wire_len, max);
 		}
 	}
-	if (q->record_damaged || marks != q->r.fcs_errors + q->r.runts + q->r.oversize)
-		q->r.damaged_frames++;
+	q->r.damaged_frames += damaged;
 	q->record_damaged = false;
 	if (f & TP_PKT_ERSPAN_TRUNC) {
 		q->r.erspan_truncated++;
@@ -308,7 +301,6 @@ void quality_flow(struct quality *q, const struct flow *f)
 		r->tcp_gap_bytes += d->gap_bytes;
 		r->tcp_retransmissions += d->retransmissions;
 	}
-	r->tcp_flows_with_gaps += f->dir[0].gap_bytes || f->dir[1].gap_bytes;
 	/* One side only, and that side acknowledges data of a peer the view
 	 * never shows. */
 	for (int s = 0; s < 2; s++)

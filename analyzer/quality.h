@@ -47,7 +47,7 @@ struct view_quality {
 	/* loss */
 	bool has_isb_drops;
 	uint64_t isb_drops, epb_drops;
-	uint64_t tcp_acked_bytes, tcp_gap_bytes, tcp_flows_with_gaps;
+	uint64_t tcp_acked_bytes, tcp_gap_bytes;
 	uint64_t tcp_retransmissions;	/* loss on the network: the sender sent again */
 	uint64_t tunnel_expected, tunnel_seq_gaps;	/* packets the sequence numbers say were sent, missing */
 	uint64_t ics_seq_gaps, ics_unanswered, ics_unasked;

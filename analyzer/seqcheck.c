@@ -105,6 +105,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/hash.h"
 #include "formats/cursor.h"
 
 #define NS_PER_MS INT64_C(1000000)
@@ -297,16 +298,7 @@ static void table_free(struct table *t)
  * output never depends on the hash, only on the packets). */
 static uint64_t key_hash(const struct key *k)
 {
-	uint64_t w[(sizeof *k + 7) / 8] = { 0 };
-	uint64_t h = UINT64_C(0x243f6a8885a308d3);
-
-	memcpy(w, k, sizeof *k);
-	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
-		h ^= w[i];
-		h *= UINT64_C(0x9e3779b97f4a7c15);
-		h ^= h >> 31;
-	}
-	return h;
+	return hash_key(k, sizeof *k);
 }
 
 static uint32_t table_find(const struct table *t, const struct key *k, uint64_t h)

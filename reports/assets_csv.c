@@ -20,55 +20,13 @@ static const char *const fixed[] = {
  * cell holds 32,767 characters at most. */
 #define MAX_PEERS_LISTED 32
 
-/* A cell being put together. */
-struct cell {
-	uint8_t *b;
-	size_t len, cap;
-	bool failed;
-};
-
-static void put(struct cell *c, const void *p, size_t n)
-{
-	if (c->len + n > c->cap) {
-		size_t cap = (c->len + n) * 2 + 64;
-		uint8_t *b = realloc(c->b, cap);
-
-		if (!b) {
-			c->failed = true;
-			return;
-		}
-		c->b = b;
-		c->cap = cap;
-	}
-	if (n)
-		memcpy(c->b + c->len, p, n);
-	c->len += n;
-}
-
-static void put_str(struct cell *c, const char *s)
-{
-	put(c, s, strlen(s));
-}
-
-static void sep(struct cell *c)
-{
-	if (c->len)
-		put_str(c, "; ");
-}
-
-static void text_cell(struct csv_out *o, struct cell *c)
-{
-	csv_hostile(o, c->b ? c->b : (const uint8_t *)"", c->len);
-	c->len = 0;
-}
-
 static const char *ip_text(char *buf, const uint8_t v17[17])
 {
 	return addr_ip_text(buf, v17[0], v17 + 1);
 }
 
 static void write_row(struct csv_out *o, const struct assets *a, const struct asset *as, size_t nviews,
-		      bool have_inventory, struct cell *c)
+		      bool have_inventory, struct csv_cell *c)
 {
 	char buf[ADDR_TEXT_MAX];
 
@@ -83,10 +41,10 @@ static void write_row(struct csv_out *o, const struct assets *a, const struct as
 	for (size_t i = 0; i < as->nips; i++) {
 		if (as->ips[i][0] == as->ip_version && memcmp(as->ips[i] + 1, as->ip, 16) == 0)
 			continue;
-		sep(c);
-		put_str(c, ip_text(buf, as->ips[i]));
+		csv_cell_sep(c);
+		csv_cell_str(c, ip_text(buf, as->ips[i]));
 	}
-	text_cell(o, c);
+	csv_cell_write(o, c);
 	csv_text(o, as->vendor);
 	/* Names, deduplicated across protocols. */
 	for (size_t i = 0; i < as->nfacts; i++) {
@@ -99,54 +57,54 @@ static void write_row(struct csv_out *o, const struct assets *a, const struct as
 			dup = as->facts[j].field == ICS_F_NAME && as->facts[j].len == f->len &&
 			      memcmp(as->facts[j].value, f->value, f->len) == 0;
 		if (!dup) {
-			sep(c);
-			put(c, f->value, f->len);
+			csv_cell_sep(c);
+			csv_cell_put(c, f->value, f->len);
 		}
 	}
-	text_cell(o, c);
+	csv_cell_write(o, c);
 	for (int p = 0; p < ICS_PROTO_COUNT; p++)
 		for (int r = 1; r < ICS_ROLE_COUNT; r++)
 			if (as->roles[p] & (1u << r)) {
-				sep(c);
-				put_str(c, ics_proto_name((enum ics_proto)p));
-				put_str(c, ":");
-				put_str(c, ics_role_name((enum ics_role)r));
+				csv_cell_sep(c);
+				csv_cell_str(c, ics_proto_name((enum ics_proto)p));
+				csv_cell_str(c, ":");
+				csv_cell_str(c, ics_role_name((enum ics_role)r));
 			}
-	text_cell(o, c);
+	csv_cell_write(o, c);
 	for (int p = 1; p < ICS_PROTO_COUNT; p++)
 		if (as->protocols & (1u << p)) {
-			sep(c);
-			put_str(c, ics_proto_name((enum ics_proto)p));
+			csv_cell_sep(c);
+			csv_cell_str(c, ics_proto_name((enum ics_proto)p));
 		}
-	text_cell(o, c);
+	csv_cell_write(o, c);
 	for (size_t i = 0; i < as->nfacts; i++) {
 		const struct asset_fact *f = &as->facts[i];
 
 		if (f->field == ICS_F_NAME || f->field == ICS_F_ADDRESS)
 			continue;
-		sep(c);
-		put_str(c, ics_proto_name((enum ics_proto)f->proto));
-		put_str(c, " ");
-		put_str(c, ics_field_name((enum ics_field)f->field));
-		put_str(c, "=");
-		put(c, f->value, f->len);
+		csv_cell_sep(c);
+		csv_cell_str(c, ics_proto_name((enum ics_proto)f->proto));
+		csv_cell_str(c, " ");
+		csv_cell_str(c, ics_field_name((enum ics_field)f->field));
+		csv_cell_str(c, "=");
+		csv_cell_put(c, f->value, f->len);
 	}
-	text_cell(o, c);
+	csv_cell_write(o, c);
 	for (size_t i = 0; i < as->npeers; i++) {
 		const struct asset *peer = assets_get(a, as->peers[i]);
 
 		if (i == MAX_PEERS_LISTED) {
 			snprintf(buf, sizeof buf, "; (%zu more)", as->npeers - i);
-			put_str(c, buf);
+			csv_cell_str(c, buf);
 			break;
 		}
-		sep(c);
+		csv_cell_sep(c);
 		if (peer->ip_version)
-			put_str(c, addr_ip_text(buf, peer->ip_version, peer->ip));
+			csv_cell_str(c, addr_ip_text(buf, peer->ip_version, peer->ip));
 		else if (peer->has_mac)
-			put_str(c, addr_mac_text(buf, peer->mac));
+			csv_cell_str(c, addr_mac_text(buf, peer->mac));
 	}
-	text_cell(o, c);
+	csv_cell_write(o, c);
 	if (as->frames) {
 		csv_ts(o, as->first_ts);
 		csv_ts(o, as->last_ts);
@@ -183,7 +141,7 @@ bool assets_csv_write(const char *dir, bool bom, const struct assets *a, char *c
 {
 	size_t ncols = NFIXED + 3 * nviews;
 	char **names = calloc(ncols, sizeof *names);
-	struct cell c = { 0 };
+	struct csv_cell c = { 0 };
 	struct csv_out *o = NULL;
 	bool ok = names != NULL;
 
@@ -216,6 +174,6 @@ bool assets_csv_write(const char *dir, bool bom, const struct assets *a, char *c
 	for (size_t i = 0; names && i < ncols; i++)
 		free(names[i]);
 	free(names);
-	free(c.b);
+	csv_cell_free(&c);
 	return ok;
 }

@@ -359,3 +359,44 @@ bool csv_close(struct csv_out *o, char *err, size_t errlen)
 	free(o);
 	return ok;
 }
+
+void csv_cell_put(struct csv_cell *c, const void *p, size_t n)
+{
+	if (c->len + n > c->cap) {
+		size_t cap = (c->len + n) * 2 + 64;
+		uint8_t *b = realloc(c->b, cap);
+
+		if (!b) {
+			c->failed = true;
+			return;
+		}
+		c->b = b;
+		c->cap = cap;
+	}
+	if (n)
+		memcpy(c->b + c->len, p, n);
+	c->len += n;
+}
+
+void csv_cell_str(struct csv_cell *c, const char *s)
+{
+	csv_cell_put(c, s, strlen(s));
+}
+
+void csv_cell_sep(struct csv_cell *c)
+{
+	if (c->len)
+		csv_cell_str(c, "; ");
+}
+
+void csv_cell_write(struct csv_out *o, struct csv_cell *c)
+{
+	csv_hostile(o, c->b ? c->b : (const uint8_t *)"", c->len);
+	c->len = 0;
+}
+
+void csv_cell_free(struct csv_cell *c)
+{
+	free(c->b);
+	memset(c, 0, sizeof *c);
+}

@@ -38,6 +38,21 @@ void csv_raw(struct csv_out *o, const char *s);
 void csv_empty(struct csv_out *o);
 void csv_end_row(struct csv_out *o);
 
+/* A text cell put together piece by piece (joined lists, names); the
+ * pieces may be bytes from a capture.  csv_cell_write() writes it as
+ * hostile text and empties it for the next. */
+struct csv_cell {
+	uint8_t *b;
+	size_t len, cap;
+	bool failed;		/* out of memory: the cell lost pieces */
+};
+
+void csv_cell_put(struct csv_cell *c, const void *p, size_t n);
+void csv_cell_str(struct csv_cell *c, const char *s);
+void csv_cell_sep(struct csv_cell *c);	/* "; " unless the cell is empty */
+void csv_cell_write(struct csv_out *o, struct csv_cell *c);
+void csv_cell_free(struct csv_cell *c);
+
 /* Completes the file and renames it into place; returns false (message in
  * err, temporary file removed) if anything failed to be written.  Frees o. */
 bool csv_close(struct csv_out *o, char *err, size_t errlen);

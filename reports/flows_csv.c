@@ -95,6 +95,18 @@ static void mac_cell(struct csv_out *o, const struct flow *f, int side)
 		csv_empty(o);
 }
 
+void flows_csv_ends(struct csv_out *o, const struct flow *f)
+{
+	int os = f->orig, rs = !f->orig;
+
+	ip_cell(o, &f->key, os);
+	port_cell(o, &f->key, os);
+	ip_cell(o, &f->key, rs);
+	port_cell(o, &f->key, rs);
+	mac_cell(o, f, os);
+	mac_cell(o, f, rs);
+}
+
 /* Writes v in decimal at p; returns the end. */
 static char *put_u64(char *p, uint64_t v)
 {
@@ -154,19 +166,13 @@ void flows_csv_row(struct flows_csv *o, const char *view, const char *capture_pa
 	const struct flow_key *k = &f->key;
 	const struct flow_dir *org = flow_orig(f), *rsp = flow_resp(f);
 	const struct flow_dir *d = f->dir;
-	int os = f->orig, rs = !f->orig;
 	bool tcp = k->kind == FLOW_IP && k->proto == 6;
 	char buf[8];
 
 	/* Views and file names are chosen by whoever made the evidence. */
 	csv_hostile(c, (const uint8_t *)view, view ? strlen(view) : 0);
 	proto_cell(c, k);
-	ip_cell(c, k, os);
-	port_cell(c, k, os);
-	ip_cell(c, k, rs);
-	port_cell(c, k, rs);
-	mac_cell(c, f, os);
-	mac_cell(c, f, rs);
+	flows_csv_ends(c, f);
 	vlans_cell(c, f);
 	text_or_empty(c, tp_encap_name((enum tp_encap)f->encap));
 	csv_ts(c, f->first_ts);

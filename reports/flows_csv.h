@@ -36,6 +36,11 @@ struct flows_csv *flows_csv_open(const char *dir, bool bom, char *err, size_t er
 void flows_csv_row(struct flows_csv *o, const char *view, const char *capture_path,
 		   const struct flow *f);
 
+/* The six cells of a flow's two ends, as flows.csv has them:
+ * orig_ip,orig_port,resp_ip,resp_port,orig_mac,resp_mac (ics.csv too). */
+struct csv_out;
+void flows_csv_ends(struct csv_out *o, const struct flow *f);
+
 /* Completes the file and renames it into place; false and a message if
  * anything failed.  Frees o (NULL is harmless and false). */
 bool flows_csv_close(struct flows_csv *o, char *err, size_t errlen);

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "analyzer/ics_flow.h"
-#include "reports/addr.h"
 #include "reports/csv.h"
+#include "reports/flows_csv.h"
 
 static const char *const columns[] = {
 	"view", "protocol", "transport", "orig_ip", "orig_port", "resp_ip", "resp_port",
@@ -21,8 +21,7 @@ static const char *const columns[] = {
 
 struct ics_csv {
 	struct csv_out *out;
-	char *buf;		/* the functions cell */
-	size_t cap;
+	struct csv_cell functions;	/* the functions cell, put together */
 };
 
 struct ics_csv *ics_csv_open(const char *dir, bool bom, char *err, size_t errlen)
@@ -41,29 +40,6 @@ struct ics_csv *ics_csv_open(const char *dir, bool bom, char *err, size_t errlen
 	return o;
 }
 
-static void ip_port(struct csv_out *out, const struct flow *f, int side)
-{
-	char buf[ADDR_TEXT_MAX];
-
-	if (f->key.kind == FLOW_IP && *addr_ip_text(buf, f->key.ip_version, f->key.addr[side])) {
-		csv_text(out, buf);
-		csv_u64(out, f->key.port[side]);
-	} else {
-		csv_empty(out);
-		csv_empty(out);
-	}
-}
-
-static void mac(struct csv_out *out, const struct flow *f, int side)
-{
-	char buf[18];
-
-	if (f->mac_seen & (1u << side))
-		csv_text(out, addr_mac_text(buf, f->key.mac[side]));
-	else
-		csv_empty(out);
-}
-
 static int by_function(const void *x, const void *y)
 {
 	const struct ics_count *a = x, *b = y;
@@ -71,23 +47,6 @@ static int by_function(const void *x, const void *y)
 	if (a->function != b->function)
 		return a->function < b->function ? -1 : 1;
 	return (int)a->kind - (int)b->kind;
-}
-
-static void append(struct ics_csv *o, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*len + n + 1 > o->cap) {
-		size_t cap = (*len + n + 1) * 2;
-		char *b = realloc(o->buf, cap);
-
-		if (!b)
-			return;
-		o->buf = b;
-		o->cap = cap;
-	}
-	memcpy(o->buf + *len, s, n + 1);
-	*len += n;
 }
 
 static const char *const kind_words[ICS_KIND_COUNT][2] = {
@@ -98,14 +57,13 @@ static const char *const kind_words[ICS_KIND_COUNT][2] = {
 
 
 /* "read_holding_registers: 120 requests, 119 responses, 1 exception; ..." */
-static const char *functions(struct ics_csv *o, const struct ics_flow *st, uint8_t proto)
+static void functions(struct csv_cell *cell, const struct ics_flow *st, uint8_t proto)
 {
 	struct ics_count *c = malloc((st->ncounts ? st->ncounts : 1) * sizeof *c);
-	size_t n = 0, len = 0;
+	size_t n = 0;
 
-	append(o, &len, "");
 	if (!c)
-		return "";
+		return;
 	for (size_t i = 0; i < st->ncounts; i++)
 		if (st->counts[i].proto == proto)
 			c[n++] = st->counts[i];
@@ -122,29 +80,31 @@ static const char *functions(struct ics_csv *o, const struct ics_flow *st, uint8
 			exceptions += c[j].exceptions;
 		}
 		if (name)
-			snprintf(item, sizeof item, "%s%s:", len ? "; " : "", name);
+			snprintf(item, sizeof item, "%s:", name);
 		else
-			snprintf(item, sizeof item, "%sfunction_%u:", len ? "; " : "", c[i].function);
-		append(o, &len, item);
+			snprintf(item, sizeof item, "function_%u:", c[i].function);
+		csv_cell_sep(cell);
+		csv_cell_str(cell, item);
 		for (int k = 0; k < ICS_KIND_COUNT; k++) {
 			if (!by_kind[k])
 				continue;
 			snprintf(item, sizeof item, "%s %llu %s", first ? "" : ",",
 				 (unsigned long long)by_kind[k], kind_words[k][by_kind[k] != 1]);
-			append(o, &len, item);
+			csv_cell_str(cell, item);
 			first = false;
 		}
 		if (exceptions) {
 			snprintf(item, sizeof item, ", %llu exception%s", (unsigned long long)exceptions,
 				 exceptions == 1 ? "" : "s");
-			append(o, &len, item);
+			csv_cell_str(cell, item);
 		}
 		i = j;
 	}
-	if (st->counts_full)
-		append(o, &len, len ? "; (more functions not counted)" : "(more functions not counted)");
+	if (st->counts_full) {
+		csv_cell_sep(cell);
+		csv_cell_str(cell, "(more functions not counted)");
+	}
 	free(c);
-	return o->buf ? o->buf : "";
 }
 
 static const char *transport(const struct flow *f)
@@ -162,20 +122,17 @@ void ics_csv_rows(struct ics_csv *o, const char *view, const char *capture_path,
 		return;
 	for (size_t i = 0; i < st->nprotos; i++) {
 		const struct ics_proto_stats *ps = &st->protos[i];
-		int orig = f->orig, resp = !f->orig;
+		bool orig_is_client = ps->client_side == f->orig;
 		uint8_t orig_role = 0, resp_role = 0;
 
 		if (ps->client_known) {
-			orig_role = ps->client_side == orig ? ps->client_role : ps->server_role;
-			resp_role = ps->client_side == orig ? ps->server_role : ps->client_role;
+			orig_role = orig_is_client ? ps->client_role : ps->server_role;
+			resp_role = orig_is_client ? ps->server_role : ps->client_role;
 		}
 		csv_hostile(o->out, (const uint8_t *)view, strlen(view));
 		csv_text(o->out, ics_proto_name((enum ics_proto)ps->proto));
 		csv_text(o->out, transport(f));
-		ip_port(o->out, f, orig);
-		ip_port(o->out, f, resp);
-		mac(o->out, f, orig);
-		mac(o->out, f, resp);
+		flows_csv_ends(o->out, f);
 		csv_text(o->out, ics_role_name((enum ics_role)orig_role));
 		csv_text(o->out, ics_role_name((enum ics_role)resp_role));
 		csv_ts(o->out, ps->first_ts);
@@ -186,7 +143,8 @@ void ics_csv_rows(struct ics_csv *o, const char *view, const char *capture_path,
 		csv_u64(o->out, ps->exceptions);
 		for (int a = 0; a < 6; a++)
 			csv_u64(o->out, ps->actions[a]);
-		csv_text(o->out, functions(o, st, ps->proto));
+		functions(&o->functions, st, ps->proto);
+		csv_cell_write(o->out, &o->functions);
 		csv_u64(o->out, ps->period.messages);
 		if (ps->period.intervals >= 2) {
 			csv_i64(o->out, ps->period.median_ns);
@@ -210,7 +168,7 @@ bool ics_csv_close(struct ics_csv *o, char *err, size_t errlen)
 	if (!o)
 		return false;
 	ok = csv_close(o->out, err, errlen);
-	free(o->buf);
+	csv_cell_free(&o->functions);
 	free(o);
 	return ok;
 }

@@ -100,6 +100,26 @@ int truth_write_frames(const struct sim_plant *pl, const char *dir)
 	return close_checked(f);
 }
 
+/* name,mac,ip,vendor,model,role: the columns the truth and the inventory share. */
+static void device_columns(FILE *f, const struct sim_device *d)
+{
+	char mac[18], ip[16];
+
+	mac_text(mac, d->mac);
+	ip_text(ip, d->ip);
+	csv_text(f, d->name);
+	fputc(',', f);
+	csv_text(f, mac);
+	fputc(',', f);
+	csv_text(f, ip);
+	fputc(',', f);
+	csv_text(f, d->vendor);
+	fputc(',', f);
+	csv_text(f, d->model);
+	fputc(',', f);
+	csv_text(f, d->role);
+}
+
 int truth_write_assets(const struct sim_plant *pl, const char *dir)
 {
 	FILE *f = open_in(dir, "truth-assets.csv");
@@ -109,21 +129,8 @@ int truth_write_assets(const struct sim_plant *pl, const char *dir)
 	fputs("name,mac,ip,vendor,model,role,protocols,port,rogue,link_up\n", f);
 	for (size_t i = 0; i < pl->ndev; i++) {
 		const struct sim_device *d = &pl->dev[i];
-		char mac[18], ip[16];
 
-		mac_text(mac, d->mac);
-		ip_text(ip, d->ip);
-		csv_text(f, d->name);
-		fputc(',', f);
-		csv_text(f, mac);
-		fputc(',', f);
-		csv_text(f, ip);
-		fputc(',', f);
-		csv_text(f, d->vendor);
-		fputc(',', f);
-		csv_text(f, d->model);
-		fputc(',', f);
-		csv_text(f, d->role);
+		device_columns(f, d);
 		fputc(',', f);
 		csv_text(f, d->protocols);
 		fprintf(f, ",%u,%s,", d->port, d->rogue ? "yes" : "no");
@@ -142,23 +149,10 @@ int truth_write_inventory(const struct sim_plant *pl, const char *dir)
 	fputs("name,mac,ip,vendor,model,role,port\n", f);
 	for (size_t i = 0; i < pl->ndev; i++) {
 		const struct sim_device *d = &pl->dev[i];
-		char mac[18], ip[16];
 
 		if (d->rogue)
 			continue;
-		mac_text(mac, d->mac);
-		ip_text(ip, d->ip);
-		csv_text(f, d->name);
-		fputc(',', f);
-		csv_text(f, mac);
-		fputc(',', f);
-		csv_text(f, ip);
-		fputc(',', f);
-		csv_text(f, d->vendor);
-		fputc(',', f);
-		csv_text(f, d->model);
-		fputc(',', f);
-		csv_text(f, d->role);
+		device_columns(f, d);
 		fprintf(f, ",%u\n", d->port);
 	}
 	return close_checked(f);

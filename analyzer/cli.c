@@ -51,6 +51,13 @@ static const char usage_text[] =
 	"                    left out by default, and counted in quality.csv)\n"
 	"      --oui-dir DIR the IEEE registry's oui.csv, mam.csv, oui36.csv for MAC\n"
 	"                    vendors (default /usr/share/ieee-data, package ieee-data)\n"
+	"      --reference LABEL  the view the others are compared with (default: the\n"
+	"                    view labelled tap if any, else the union of all views)\n"
+	"      --match-window MS  copies of a packet stamped this far apart (clocks\n"
+	"                    corrected) still match across views (default 100)\n"
+	"      --write-missed FILE  pcap of the reference's frames a view missed (with\n"
+	"                    several views: FILE-LABEL, e.g. missed-span.pcap)\n"
+	"      --write-extra FILE   pcap of a view's frames the reference lacks\n"
 	"      --tcp-timeout SECONDS    idle time that ends a TCP flow (300)\n"
 	"      --udp-timeout SECONDS    ... a UDP flow (60)\n"
 	"      --other-timeout SECONDS  ... any other flow (60)\n"
@@ -61,8 +68,10 @@ static const char usage_text[] =
 	"types, time span, faults, drops); flows.csv, one row per bidirectional\n"
 	"flow; ics.csv, one row per flow and ICS/IT protocol (messages by function,\n"
 	"writes, program downloads, stop/start); assets.csv, one row per device\n"
-	"(vendor, names, roles, identity, visibility per view).  README.md\n"
-	"documents every column.\n"
+	"(vendor, names, roles, identity, visibility per view); quality.csv and\n"
+	"events.csv, the fidelity of each view; with two views or more,\n"
+	"comparison.csv (each view against the reference) and missed.csv (what\n"
+	"each missed, frame ranges).  README.md documents every column.\n"
 	"\n"
 	"exit status: 0 done, 1 error (nothing could be read, or an output could\n"
 	"not be written), 2 usage error.\n"
@@ -279,6 +288,21 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* --reference must name one of the views. */
+static enum cli_result check_reference(const struct tp_config *cfg)
+{
+	if (!cfg->reference)
+		return CLI_RUN;
+	for (size_t i = 0; i < cfg->nviews; i++)
+		if (strcmp(cfg->views[i], cfg->reference) == 0)
+			return CLI_RUN;
+	fprintf(stderr, "tapsight: --reference %s: no view has that label (views:", cfg->reference);
+	for (size_t i = 0; i < cfg->nviews; i++)
+		fprintf(stderr, " %s", cfg->views[i]);
+	fputs(")\n", stderr);
+	return CLI_USAGE;
+}
+
 enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 {
 	static const struct option longopts[] = {
@@ -293,6 +317,10 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		{ "oui-dir", required_argument, NULL, 'u' },
 		{ "dup-window", required_argument, NULL, 'D' },
 		{ "keep-duplicates", no_argument, NULL, 'K' },
+		{ "reference", required_argument, NULL, 'R' },
+		{ "match-window", required_argument, NULL, 'M' },
+		{ "write-missed", required_argument, NULL, 'm' },
+		{ "write-extra", required_argument, NULL, 'e' },
 		{ "tcp-timeout", required_argument, NULL, 'T' },
 		{ "udp-timeout", required_argument, NULL, 'U' },
 		{ "other-timeout", required_argument, NULL, 'O' },
@@ -354,6 +382,22 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		case 'K':
 			cfg->keep_duplicates = true;
 			break;
+		case 'R':
+			cfg->reference = optarg;
+			break;
+		case 'M':
+			if (!parse_seconds(optarg, &cfg->match_window_ns)) {
+				fprintf(stderr, "tapsight: --match-window %s: not a number of milliseconds\n", optarg);
+				return CLI_USAGE;
+			}
+			cfg->match_window_ns /= 1000;	/* given in ms */
+			break;
+		case 'm':
+			cfg->write_missed = optarg;
+			break;
+		case 'e':
+			cfg->write_extra = optarg;
+			break;
 		case 'T':
 		case 'U':
 		case 'O': {
@@ -402,7 +446,29 @@ enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg)
 		if (r != CLI_RUN)
 			return r;
 	}
-	return CLI_RUN;
+	return check_reference(cfg);
+}
+
+/* The captures of a view: their paths (borrowed from cfg) and whether each
+ * was found in a folder, in two arrays to free(); NULL when out of memory. */
+size_t cli_view_inputs(const struct tp_config *cfg, size_t view, const char ***paths, bool **from_dir)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->ninputs; i++)
+		n += cfg->inputs[i].view == view;
+	*paths = calloc(n ? n : 1, sizeof **paths);
+	*from_dir = calloc(n ? n : 1, sizeof **from_dir);
+	if (!*paths || !*from_dir)
+		return 0;
+	n = 0;
+	for (size_t i = 0; i < cfg->ninputs; i++) {
+		if (cfg->inputs[i].view != view)
+			continue;
+		(*paths)[n] = cfg->inputs[i].path;
+		(*from_dir)[n++] = cfg->inputs[i].from_directory;
+	}
+	return n;
 }
 
 void cli_free(struct tp_config *cfg)

@@ -31,6 +31,10 @@ struct tp_config {
 	const char *inventory;	/* --inventory: known-asset CSV, or NULL */
 	int64_t dup_window_ns;	/* --dup-window: 0 default (10 ms), -1 no check */
 	bool keep_duplicates;	/* --keep-duplicates: count them in flows and assets too */
+	const char *reference;	/* --reference: a view label, or NULL (tap, else the union) */
+	int64_t match_window_ns;	/* --match-window: 0 default (100 ms) */
+	const char *write_missed;	/* --write-missed: pcap path, or NULL */
+	const char *write_extra;	/* --write-extra: pcap path, or NULL */
 	const char *oui_dir;	/* --oui-dir: IEEE registry folder, or NULL (default) */
 	int64_t tcp_timeout_ns, udp_timeout_ns, other_timeout_ns;	/* 0 = default */
 	struct tp_input *inputs;
@@ -48,6 +52,11 @@ enum cli_result {
 };
 
 enum cli_result cli_parse(int argc, char **argv, struct tp_config *cfg);
+/* The captures of a view: their paths (borrowed from cfg) and whether each
+ * was found in a folder, in two arrays to free(); 0 with NULLs possible
+ * when out of memory. */
+size_t cli_view_inputs(const struct tp_config *cfg, size_t view, const char ***paths, bool **from_dir);
+
 void cli_free(struct tp_config *cfg);
 
 /* True if s is a valid view label: 1-64 of [A-Za-z0-9_.-]. */

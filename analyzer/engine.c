@@ -11,6 +11,7 @@
 
 #include "analyzer/assets.h"
 #include "analyzer/capture_stats.h"
+#include "analyzer/compare_run.h"
 #include "analyzer/filter.h"
 #include "analyzer/flow.h"
 #include "analyzer/ics_flow.h"
@@ -41,6 +42,7 @@ struct run {
 	struct assets *assets;		/* ditto */
 	struct oui_table *oui;
 	struct inventory inventory;	/* empty without --inventory */
+	struct comparison *comparison;	/* NULL: fewer than two views, or none made */
 	struct progress progress;
 	uint64_t done_bytes;		/* stored bytes of the views already read */
 };
@@ -184,21 +186,12 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 	struct tp_packet pkt;
 	uint64_t count = 0;
 
-	for (size_t i = 0; i < cfg->ninputs; i++)
-		n += cfg->inputs[i].view == view;
-	paths = calloc(n ? n : 1, sizeof *paths);
-	from_dir = calloc(n ? n : 1, sizeof *from_dir);
+	n = cli_view_inputs(cfg, view, &paths, &from_dir);
 	vr.paths = paths;
-	n = 0;
-	for (size_t i = 0; paths && from_dir && i < cfg->ninputs; i++) {
-		if (cfg->inputs[i].view != view)
-			continue;
-		memset(&rows[n], 0, sizeof rows[n]);
-		rows[n].view = cfg->views[view];
-		rows[n].path = cfg->inputs[i].path;
-		paths[n] = cfg->inputs[i].path;
-		from_dir[n] = cfg->inputs[i].from_directory;
-		n++;
+	for (size_t i = 0; i < n; i++) {
+		memset(&rows[i], 0, sizeof rows[i]);
+		rows[i].view = cfg->views[view];
+		rows[i].path = paths[i];
 	}
 	opts.threaded = n <= THREADED_MAX;
 	opts.block_size = n <= THREADED_MAX ? 0 : 256 * 1024;
@@ -330,6 +323,11 @@ static bool close_analysis(struct run *run, char *err, size_t errlen)
 		ok = assets_csv_write(cfg->out_dir, cfg->bom, run->assets, cfg->views, cfg->nviews,
 				      cfg->inventory != NULL, err, errlen);
 	}
+	if (run->comparison && !comparison_write(run->comparison, run->assets, ok ? err : more,
+						 ok ? errlen : sizeof more))
+		ok = false;
+	comparison_free(run->comparison);
+	run->comparison = NULL;
 	if (run->flows_out && !flows_csv_close(run->flows_out, ok ? err : more, ok ? errlen : sizeof more))
 		ok = false;
 	if (run->ics_out && !ics_csv_close(run->ics_out, ok ? err : more, ok ? errlen : sizeof more))
@@ -385,6 +383,13 @@ int engine_run(const struct tp_config *cfg)
 	for (size_t v = 0; v < cfg->nviews; v++)
 		nrows += run_view(&run, v, rows + nrows);
 	progress_end(&run.progress);
+	if (!cfg->ingest_only) {
+		bool failed;
+
+		progress_start(&run.progress, total_size(cfg), !cfg->quiet);
+		run.comparison = comparison_run(cfg, run.filter, &run.progress, &failed);
+		status = failed ? 1 : status;
+	}
 	for (size_t i = 0; i < nrows; i++)
 		readable += rows[i].readable;
 	if (!captures_csv_write(cfg->out_dir, cfg->bom, rows, nrows, err, sizeof err)) {

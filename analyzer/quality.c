@@ -137,6 +137,21 @@ static void count_vlan(struct quality *q, uint16_t id)
 	}
 }
 
+int frame_size_fault(const struct tp_packet *pkt)
+{
+	if (pkt->linktype != LINKTYPE_ETHERNET || pkt->encap || !pkt->wire_len)
+		return 0;
+	if (pkt->wire_len < ETH_MIN_WIRE)
+		return -1;
+	return pkt->wire_len > ETH_MAX_WIRE + 4u * pkt->nvlans;
+}
+
+bool frame_damaged(const struct tp_record *rec, const struct tp_packet *pkt)
+{
+	return (rec->has_flags && (rec->flags & TP_FLAG_LL_ERRORS_MASK)) || (pkt->flags & TP_PKT_FCS_BAD) ||
+	       frame_size_fault(pkt) != 0;
+}
+
 bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt)
 {
 	uint32_t f = pkt->flags;
@@ -158,20 +173,20 @@ bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const str
 		q->r.fcs_errors++;
 		emit(q, EV_FCS_ERROR, input, frame, ts, 1, "FCS 0x%08x is wrong", pkt->fcs);
 	}
-	if (pkt->linktype == LINKTYPE_ETHERNET && !pkt->encap && pkt->wire_len) {
-		uint32_t max = ETH_MAX_WIRE + 4u * pkt->nvlans;
-
-		if (pkt->wire_len < ETH_MIN_WIRE) {
-			damaged = true;
-			q->r.runts++;
-			emit(q, EV_RUNT, input, frame, ts, 1, "%u bytes on the wire (without FCS): a runt",
-			     pkt->wire_len);
-		} else if (pkt->wire_len > max) {
-			damaged = true;
-			q->r.oversize++;
-			emit(q, EV_OVERSIZE, input, frame, ts, 1, "%u bytes on the wire, more than %u",
-			     pkt->wire_len, max);
-		}
+	switch (frame_size_fault(pkt)) {
+	case -1:
+		damaged = true;
+		q->r.runts++;
+		emit(q, EV_RUNT, input, frame, ts, 1, "%u bytes on the wire (without FCS): a runt", pkt->wire_len);
+		break;
+	case 1:
+		damaged = true;
+		q->r.oversize++;
+		emit(q, EV_OVERSIZE, input, frame, ts, 1, "%u bytes on the wire, more than %u", pkt->wire_len,
+		     ETH_MAX_WIRE + 4u * pkt->nvlans);
+		break;
+	default:
+		break;
 	}
 	q->r.damaged_frames += damaged;
 	q->record_damaged = false;

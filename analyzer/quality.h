@@ -106,6 +106,13 @@ void quality_isb_drops(struct quality *q, uint64_t drops);
 /* Ends the view: loss estimate, mirror, verdict.  view is its label. */
 const struct view_quality *quality_finish(struct quality *q, const char *view);
 
+/* Of a plain Ethernet frame (no tunnel): -1 a runt, 1 oversize, 0 neither. */
+int frame_size_fault(const struct tp_packet *pkt);
+
+/* A frame that is not what was sent: link-layer error flags, a bad FCS, a
+ * runt or oversize frame (the damage quality.csv counts in damaged_frames). */
+bool frame_damaged(const struct tp_record *rec, const struct tp_packet *pkt);
+
 /* The counts so far, for the checks that fill their own fields. */
 struct view_quality *quality_counts(struct quality *q);
 

@@ -3,7 +3,8 @@
  *
  * The input is a file: stream (compression detection and decompression),
  * the pcap/pcapng readers, the decoder, the flow table, the ICS dissectors
- * (with TCP reassembly), the assets and the fidelity checks all run on it,
+ * (with TCP reassembly), the assets, the fidelity checks and the comparison
+ * of views (the capture against itself) all run on it,
  * as tapsight would.  Built with clang's libFuzzer by `make fuzz`; with gcc,
  * the main() below replays files given on the command line (a regression
  * run).  Inputs reach the stream through a memfd, so nothing touches disk.
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "analyzer/assets.h"
+#include "analyzer/compare.h"
 #include "analyzer/flow.h"
 #include "analyzer/ics_flow.h"
 #include "analyzer/quality.h"
@@ -55,6 +57,14 @@ static void on_identity(void *ctx, const struct ics_ident *id)
 	assets_identity(r->assets, r->pkt, id);
 }
 
+static void on_compare_frame(void *ctx, size_t view, bool missed, const struct tp_record *rec)
+{
+	(void)ctx;
+	(void)view;
+	(void)missed;
+	(void)rec;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct tp_stream_opts opts = { .block_size = 4096 };
@@ -76,6 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (tp_capture_open(&c, path, &opts, err, sizeof err) == TP_OPEN_OK) {
 		struct run r = { assets_new(1, NULL), quality_new(NULL, NULL, 0), &pkt, 0 };
 		struct ics_sink sink = { on_message, on_identity, &r };
+		/* The capture compared with itself, frames kept as for --write-missed. */
+		struct compare_opts co = { .nviews = 2, .reference = 0, .on_frame = on_compare_frame };
+		struct compare *cmp = compare_new(&co);
+		static const char *const labels[] = { "a", "b" };
 
 		flows = r.assets && r.quality ? flow_table_new(&fo, on_flow, &r) : NULL;
 		for (int n = 0; flows && n < 100000 && tp_capture_next(c, &rec) == TP_READ_OK; n++) {
@@ -83,6 +97,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			tp_decode(&pkt, &rec);
 			r.frame = rec.frame;
+			if (cmp) {
+				if (n < 16)
+					compare_sample(cmp, (size_t)n & 1u, &rec, &pkt);
+				else if (n == 16)
+					compare_start(cmp);
+				compare_packet(cmp, 0, 0, &rec, &pkt);
+				compare_packet(cmp, 1, 0, &rec, &pkt);
+			}
 			quality_record(r.quality, 0, &rec);
 			if (quality_packet(r.quality, 0, rec.frame, &pkt))
 				continue;
@@ -95,6 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (flows) {
 			flow_table_flush(flows);
 			flow_table_free(flows);
+		}
+		if (cmp) {
+			compare_finish(cmp);
+			compare_rank(cmp, labels);
+			compare_free(cmp);
 		}
 		if (r.quality)
 			quality_finish(r.quality, "fuzz");

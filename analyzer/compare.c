@@ -21,6 +21,8 @@
 
 #define NS_PER_S INT64_C(1000000000)
 #define NIL UINT32_MAX
+#define RANK_PENDING 0
+#define RANK_NONE UINT64_MAX
 #define PAYLOAD_KEY 32u		/* payload bytes fingerprinted where no checksum covers them */
 #define FRAME_KEY 64u		/* bytes of a non-IP frame fingerprinted after its EtherType */
 
@@ -38,7 +40,7 @@ struct entry {
 	uint64_t fp, flow;
 	int64_t anchor;		/* corrected stamp of the first copy */
 	uint64_t have;		/* bit per view holding it */
-	uint64_t order;		/* its rank in the reference (0: not known yet) */
+	uint64_t rank;		/* its place in the reference, from 1 (0: not known yet) */
 	uint32_t next;		/* fingerprint chain */
 };
 
@@ -59,7 +61,13 @@ struct view_state {
 	struct compare_result r;
 	int64_t offset;			/* current clock correction */
 	uint64_t seq;			/* records so far */
-	uint64_t max_order;		/* largest reference rank received so far */
+	uint64_t max_rank;		/* largest reference rank received so far */
+	/* The reference rank of each of its records from the oldest not yet
+	 * judged for order: RANK_PENDING until its packet is settled,
+	 * RANK_NONE for duplicates and extra packets. */
+	uint64_t *ranks;
+	size_t ranks_cap, ranks_head, ranks_len;
+	uint64_t ranks_seq;		/* the record of ranks[ranks_head] */
 	bool prev_held;			/* the last retired reference packet was held */
 	bool in_burst;
 	struct compare_burst burst;
@@ -88,7 +96,9 @@ struct compare {
 	uint32_t cap, nfree, *free;
 	uint32_t *queue, qhead, qlen;
 	uint32_t *bucket, nbuckets;
-	uint64_t ref_order;		/* union: entries made so far */
+	uint64_t ranks;			/* reference ranks given so far */
+	uint64_t next_rank;		/* the next to settle */
+	uint32_t *heap, nheap;		/* retired entries waiting for their turn, by rank */
 	bool have_base;
 	int64_t base;			/* the reference's first packet stamp */
 	/* flows (one direction each): open addressing on a 64-bit key, with
@@ -285,6 +295,9 @@ static bool entries_grow(struct compare *c)
 	if (!(fr = realloc(c->free, cap * sizeof *fr)))
 		return false;
 	c->free = fr;
+	if (!(fr = realloc(c->heap, cap * sizeof *fr)))
+		return false;
+	c->heap = fr;
 	if (!(q = malloc(cap * sizeof *q)) || !(b = malloc(2 * (size_t)cap * sizeof *b))) {
 		free(q);
 		return false;
@@ -494,26 +507,64 @@ static void lost(struct compare *c, size_t v, size_t src, const struct copy *cp)
 	*b = (struct compare_burst){ v, src, cp->capture, cp->frame, cp->frame, cp->ts, cp->ts, 1 };
 }
 
-/* A reference rank reaching view v in the view's order. */
-static void check_order(struct view_state *vs, uint64_t order)
+/* Records the reference rank of view v's record seq (RANK_NONE: it has
+ * none), then judges the records whose ranks are all known, in the view's
+ * order: one is late if the reference holds it before one received earlier. */
+static void rank_known(struct compare *c, size_t v, uint64_t seq, uint64_t rank)
 {
-	if (order < vs->max_order)
-		vs->r.reordered++;
-	else
-		vs->max_order = order;
+	struct view_state *vs = &c->v[v];
+	size_t i;
+
+	if (seq < vs->ranks_seq || seq - vs->ranks_seq >= vs->ranks_len)
+		return;
+	i = (vs->ranks_head + (size_t)(seq - vs->ranks_seq)) % vs->ranks_cap;
+	vs->ranks[i] = rank;
+	while (vs->ranks_len && vs->ranks[vs->ranks_head] != RANK_PENDING) {
+		uint64_t r = vs->ranks[vs->ranks_head];
+
+		if (r != RANK_NONE && r < vs->max_rank)
+			vs->r.reordered++;
+		else if (r != RANK_NONE)
+			vs->max_rank = r;
+		vs->ranks_head = (vs->ranks_head + 1) % vs->ranks_cap;
+		vs->ranks_len--;
+		vs->ranks_seq++;
+	}
 }
 
-static void retire(struct compare *c)
+/* A new record of view v (its seq is the next one): its rank slot. */
+static void rank_slot(struct compare *c, size_t v)
 {
-	uint32_t x = c->queue[c->qhead];
+	struct view_state *vs = &c->v[v];
+
+	if (vs->ranks_len == vs->ranks_cap) {
+		size_t cap = vs->ranks_cap ? vs->ranks_cap * 2 : 1024;
+		uint64_t *r = malloc(cap * sizeof *r);
+
+		if (!r) {
+			c->failed = true;
+			vs->ranks_seq++;	/* this record goes unjudged */
+			return;
+		}
+		for (size_t i = 0; i < vs->ranks_len; i++)
+			r[i] = vs->ranks[(vs->ranks_head + i) % vs->ranks_cap];
+		free(vs->ranks);
+		vs->ranks = r;
+		vs->ranks_cap = cap;
+		vs->ranks_head = 0;
+	}
+	vs->ranks[(vs->ranks_head + vs->ranks_len++) % vs->ranks_cap] = RANK_PENDING;
+}
+
+/* An entry's figures, once it has left the window: in the reference's
+ * order for the packets the reference holds. */
+static void settle(struct compare *c, uint32_t x)
+{
 	struct entry *e = &c->e[x];
 	size_t nv = c->o.nviews, ref = c->o.reference, src = 0;
-	bool in_ref = ref == COMPARE_UNION || (e->have >> ref & 1u), damaged = false;
+	bool in_ref = e->rank != 0, damaged = false;
 	size_t slot = SIZE_MAX;
 
-	c->qhead = (c->qhead + 1) % c->cap;
-	c->qlen--;
-	unlink_entry(c, x);
 	for (size_t v = 0; v < nv; v++)
 		if (e->have >> v & 1u)
 			damaged |= copy_of(c, x, v)->damaged;
@@ -534,6 +585,7 @@ static void retire(struct compare *c)
 		if (!in_ref) {
 			if (held) {
 				vs->r.extra++;
+				rank_known(c, v, cp->seq, RANK_NONE);
 				if (c->o.on_frame && cp->saved)
 					c->o.on_frame(c->o.ctx, v, false, cp->saved);
 			}
@@ -567,6 +619,60 @@ static void retire(struct compare *c)
 	c->free[c->nfree++] = x;
 }
 
+static void heap_push(struct compare *c, uint32_t x)
+{
+	uint32_t i = c->nheap++;
+
+	while (i && c->e[c->heap[(i - 1) / 2]].rank > c->e[x].rank) {
+		c->heap[i] = c->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	c->heap[i] = x;
+}
+
+static uint32_t heap_pop(struct compare *c)
+{
+	uint32_t top = c->heap[0], last = c->heap[--c->nheap], i = 0;
+
+	for (;;) {
+		uint32_t k = 2 * i + 1;
+
+		if (k >= c->nheap)
+			break;
+		if (k + 1 < c->nheap && c->e[c->heap[k + 1]].rank < c->e[c->heap[k]].rank)
+			k++;
+		if (c->e[c->heap[k]].rank >= c->e[last].rank)
+			break;
+		c->heap[i] = c->heap[k];
+		i = k;
+	}
+	if (c->nheap)
+		c->heap[i] = last;
+	return top;
+}
+
+/* The oldest entry leaves the window: no copy can match it any more.  The
+ * reference's packets are settled in its order (entries are made in the
+ * order of their first copy, which may be another view's); the others at
+ * once. */
+static void retire(struct compare *c)
+{
+	uint32_t x = c->queue[c->qhead];
+
+	c->qhead = (c->qhead + 1) % c->cap;
+	c->qlen--;
+	unlink_entry(c, x);
+	if (!c->e[x].rank) {
+		settle(c, x);
+		return;
+	}
+	heap_push(c, x);
+	while (c->nheap && c->e[c->heap[0]].rank <= c->next_rank + 1) {
+		c->next_rank = c->e[c->heap[0]].rank;
+		settle(c, heap_pop(c));
+	}
+}
+
 /* ---- interface ---- */
 
 struct compare *compare_new(const struct compare_opts *o)
@@ -587,6 +693,7 @@ struct compare *compare_new(const struct compare_opts *o)
 	for (size_t v = 0; v < o->nviews; v++) {
 		quantile_init(&c->v[v].delay);
 		quantile_init(&c->v[v].iat);
+		c->v[v].ranks_seq = 1;	/* records count from 1 */
 	}
 	return c;
 }
@@ -614,22 +721,23 @@ static int cmp_sample(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_i64(const void *a, const void *b)
+static int cmp_point(const void *a, const void *b)
 {
-	const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	const struct clock_point *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	return x->t_ns < y->t_ns ? -1 : x->t_ns > y->t_ns;
 }
 
 void compare_start(struct compare *c)
 {
 	struct view_state *a = &c->v[c->anchor];
-	int64_t *diffs = malloc((COMPARE_SAMPLE ? COMPARE_SAMPLE : 1) * sizeof *diffs);
+	struct clock_point *pts = malloc(COMPARE_SAMPLE * sizeof *pts);
 
 	if (a->sample)
 		qsort(a->sample, a->nsample, sizeof *a->sample, cmp_sample);
-	for (size_t v = 0; diffs && a->sample && v < c->o.nviews; v++) {
+	for (size_t v = 0; pts && a->sample && v < c->o.nviews; v++) {
 		struct view_state *vs = &c->v[v];
+		struct clock_line line;
 		size_t n = 0;
 
 		if (v == c->anchor || !vs->sample)
@@ -646,18 +754,19 @@ void compare_start(struct compare *c)
 					hi = mid;
 			}
 			if (lo < a->nsample && a->sample[lo].fp == vs->sample[i].fp)
-				diffs[n++] = sub_sat(vs->sample[i].ts, a->sample[lo].ts);
+				pts[n++] = (struct clock_point){ a->sample[lo].ts, sub_sat(vs->sample[i].ts, a->sample[lo].ts) };
 		}
-		if (n) {
-			qsort(diffs, n, sizeof *diffs, cmp_i64);
-			vs->offset = diffs[n / 2];
-		}
+		/* The clock under the delays at the first shared packet: a median
+		 * would carry the queueing of the sample into every stamp. */
+		qsort(pts, n, sizeof *pts, cmp_point);
+		if (n && clockfit_lower_robust(pts, n, pts[0].t_ns, &line, NULL))
+			vs->offset = round_i64(line.offset_ns);
 	}
 	for (size_t v = 0; v < c->o.nviews; v++) {
 		free(c->v[v].sample);
 		c->v[v].sample = NULL;
 	}
-	free(diffs);
+	free(pts);
 }
 
 int64_t compare_corrected(const struct compare *c, size_t view, int64_t ts_ns)
@@ -701,8 +810,11 @@ void compare_packet(struct compare *c, size_t view, uint32_t capture, const stru
 			dup = true;
 		}
 	}
+	if (view != c->o.reference)
+		rank_slot(c, view);
 	if (found == NIL && dup) {
 		vs->r.duplicates++;
+		rank_known(c, view, vs->seq, RANK_NONE);
 		return;
 	}
 	if (found == NIL) {
@@ -716,7 +828,7 @@ void compare_packet(struct compare *c, size_t view, uint32_t capture, const stru
 		c->bucket[fp & (c->nbuckets - 1)] = found;
 		c->queue[(c->qhead + c->qlen++) % c->cap] = found;
 		if (c->o.reference == COMPARE_UNION)
-			c->e[found].order = ++c->ref_order;
+			c->e[found].rank = ++c->ranks;
 	}
 	cp = copy_of(c, found, view);
 	*cp = (struct copy){ rec->ts_ns, rec->frame, vs->seq, capture, damaged, NULL };
@@ -724,12 +836,12 @@ void compare_packet(struct compare *c, size_t view, uint32_t capture, const stru
 		c->failed = true;
 	c->e[found].have |= bit;
 	if (view == c->o.reference) {
-		c->e[found].order = vs->seq;
+		c->e[found].rank = ++c->ranks;
 		for (size_t v = 0; v < c->o.nviews; v++)
 			if (v != view && (c->e[found].have >> v & 1u))
-				check_order(&c->v[v], vs->seq);
-	} else if (c->e[found].order) {
-		check_order(vs, c->e[found].order);
+				rank_known(c, v, copy_of(c, found, v)->seq, c->ranks);
+	} else if (c->e[found].rank) {
+		rank_known(c, view, vs->seq, c->e[found].rank);
 	}
 }
 
@@ -740,6 +852,8 @@ bool compare_finish(struct compare *c)
 
 	while (c->qlen)
 		retire(c);
+	while (c->nheap)	/* ranks whose packet never left the window: none, but be sure */
+		settle(c, heap_pop(c));
 	for (size_t v = 0; v < nv; v++)
 		ref_mask |= (ref == COMPARE_UNION || v == ref) ? UINT64_C(1) << v : 0;
 	for (size_t v = 0; v < nv; v++) {
@@ -926,11 +1040,13 @@ void compare_free(struct compare *c)
 		free(c->v[v].bins);
 		free(c->v[v].pairs);
 		free(c->v[v].sample);
+		free(c->v[v].ranks);
 	}
 	free(c->v);
 	free(c->e);
 	free(c->copies);
 	free(c->free);
+	free(c->heap);
 	free(c->queue);
 	free(c->bucket);
 	free(c->fkey);

@@ -2,7 +2,8 @@
  * main.c - tapsight-sim: renders the simulated plant and its ground truth.
  *
  *   tapsight-sim [--seed N] [--duration SECONDS] [--span-mbps N]
- *                [--tunnel-loss PERMILLE] [--poll-ms N] [--vswitch-drops N] -o DIR
+ *                [--tunnel-loss PERMILLE] [--poll-ms N] [--vswitch-drops N]
+ *                [--no-copies] -o DIR
  *
  * Exit status: 0 written, 1 could not write the outputs, 2 bad usage.
  */
@@ -32,7 +33,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: tapsight-sim [--seed N] [--duration SECONDS] [--span-mbps N]\n"
-	      "                    [--tunnel-loss PERMILLE] [--poll-ms N] [--vswitch-drops N] -o DIR\n"
+	      "                    [--tunnel-loss PERMILLE] [--poll-ms N] [--vswitch-drops N]\n"
+	      "                    [--no-copies] -o DIR\n"
 	      "Simulates an OT plant behind one switch and writes, into DIR:\n"
 	      "  tap.pcapng          every wire frame as an aggregating TAP sees it\n"
 	      "  tap-rx.pcapng, tap-tx.pcapng   a non-aggregating TAP on the HMI's link\n"
@@ -47,6 +49,7 @@ static void usage(FILE *f)
 	      "  inventory.csv       the known-asset inventory (no rogue)\n"
 	      "  truth-views.csv     what each view should carry\n"
 	      "  truth-visibility.csv  per view and device: frames it sent that the view holds\n"
+	      "  truth-copies.csv    per view and record: the wire frame and the stamp written\n"
 	      "Options:\n"
 	      "  --seed N               PRNG seed (default 1)\n"
 	      "  --duration SECONDS     length of the run, 1..3600 (default 60)\n"
@@ -56,7 +59,9 @@ static void usage(FILE *f)
 	      "                         (default 3 = 0.3%; shows as GRE sequence gaps)\n"
 	      "  --poll-ms N            Modbus/TCP polling period, 20..60000 ms (default 100)\n"
 	      "  --vswitch-drops N      frames the vSwitch sensor VM's capture loses in the\n"
-	      "                         bulk burst, 0..100 (default 6; in its pcapng ISB)\n", f);
+	      "                         bulk burst, 0..100 (default 6; in its pcapng ISB)\n"
+	      "  --no-copies            do not write truth-copies.csv (a row per record: an\n"
+	      "                         hour-long run writes millions)\n", f);
 }
 
 /* Strict unsigned decimal in [lo, hi]; returns -1 on anything else. */
@@ -90,7 +95,7 @@ int main(int argc, char **argv)
 	struct sim_params par;
 	const char *dir = NULL;
 	static struct sim_plant pl;	/* large: keep it off the stack */
-	struct sim_view_truth views[8];
+	struct sim_view_truth views[8] = { 0 };	/* zeroed: a failed run frees them all */
 	size_t nviews = 0;
 	int rc = 0;
 
@@ -128,6 +133,8 @@ int main(int argc, char **argv)
 			if (knob(a, argv[++i], 0, MAX_VSWITCH_DROPS, "frames", &v) != 0)
 				return 2;
 			par.vswitch_drops = (uint32_t)v;
+		} else if (!strcmp(a, "--no-copies")) {
+			par.no_copies = true;
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			dir = argv[++i];
 		} else {
@@ -164,10 +171,13 @@ int main(int argc, char **argv)
 	    truth_write_frames(&pl, dir) != 0 ||
 	    truth_write_assets(&pl, dir) != 0 || truth_write_inventory(&pl, dir) != 0 ||
 	    truth_write_views(views, nviews, dir) != 0 ||
-	    truth_write_visibility(&pl, views, nviews, dir) != 0) {
+	    truth_write_visibility(&pl, views, nviews, dir) != 0 ||
+	    (!par.no_copies && truth_write_copies(views, nviews, dir) != 0)) {
 		fprintf(stderr, "tapsight-sim: %s: could not write the outputs: %s\n", dir, strerror(errno));
 		rc = 1;
 	}
+	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
+		truth_view_free(&views[i]);
 	plant_free(&pl);
 	return rc;
 }

@@ -37,6 +37,9 @@
 #define SIM_MAX_PORTS 24	/* switch ports 1..24 */
 #define SIM_MAX_DEVICES 32
 #define SIM_MAX_FRAMES 2000000	/* ceiling of the wire list */
+/* Ceiling of a view's list of records: a mirror of three ports copies a
+ * frame three times at most (in on one, flooded out of the two others). */
+#define SIM_MAX_COPIES (3 * SIM_MAX_FRAMES)
 
 /* ---- PRNG: splitmix64 (Steele, Lea, Flood 2014), deterministic per seed. */
 struct sim_rng {
@@ -132,6 +135,7 @@ struct sim_params {
 	uint32_t tunnel_loss_ppm;	/* ERSPAN packets lost between switch and collector */
 	uint64_t poll_ns;		/* Modbus/TCP polling period of the HMI */
 	uint32_t vswitch_drops;		/* frames the vSwitch sensor VM's capture loses */
+	bool no_copies;			/* --no-copies: no per-record truth (truth-copies.csv) */
 };
 
 void sim_params_default(struct sim_params *p);
@@ -252,6 +256,12 @@ void pcapng_write_epb(struct pcapng_writer *w, uint64_t ts_ns, const uint8_t *b,
 void pcapng_write_isb(struct pcapng_writer *w, uint64_t start_ns, uint64_t end_ns, uint64_t ifdrop);
 int pcapng_close(struct pcapng_writer *w);
 
+/* One record a view wrote: which wire frame, stamped when (as written). */
+struct sim_copy {
+	uint64_t ts_ns;
+	uint32_t frame;		/* index into the wire list */
+};
+
 /* Counts a view reports against the wire truth (truth-views.csv). */
 struct sim_view_truth {
 	const char *name;
@@ -270,6 +280,12 @@ struct sim_view_truth {
 	 * them was stamped (the view's clock). */
 	uint64_t sent_by[SIM_MAX_DEVICES];
 	uint64_t first_sent_ns[SIM_MAX_DEVICES];
+	/* Every record in the order written (truth-copies.csv); owned, freed by
+	 * truth_view_free().  copies_failed: out of memory or past
+	 * SIM_MAX_COPIES, so the list is incomplete and is not written. */
+	struct sim_copy *copies;
+	size_t ncopies, copies_cap;
+	bool copies_failed;
 };
 
 int mirror_tap(const struct sim_plant *pl, const char *dir, struct sim_view_truth *vt);
@@ -334,8 +350,11 @@ int truth_write_inventory(const struct sim_plant *pl, const char *dir);
 int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir);
 int truth_write_visibility(const struct sim_plant *pl, const struct sim_view_truth *v, size_t n,
 			   const char *dir);
-/* A mirror wrote wire frame f, stamped ts_ns: counts it for its sender. */
+int truth_write_copies(const struct sim_view_truth *v, size_t n, const char *dir);
+/* A mirror wrote wire frame f (in pl's wire list), stamped ts_ns: records
+ * it and counts it for its sender. */
 void truth_view_saw(struct sim_view_truth *vt, const struct sim_plant *pl, const struct sim_frame *f,
 		    uint64_t ts_ns);
+void truth_view_free(struct sim_view_truth *vt);
 
 #endif

@@ -1,12 +1,15 @@
 /*
  * truth.c - the ground truth as CSV (RFC 4180): one row per wire frame, per
- * device, per known asset, per view.  Text fields are always quoted with
- * inner quotes doubled; a cell starting with = + - @ TAB or CR gets a
- * leading apostrophe so a spreadsheet does not run it as a formula.
+ * device, per known asset, per view, per record a view wrote.  Text fields
+ * are always quoted with inner quotes doubled; a cell starting with = + - @
+ * TAB or CR gets a leading apostrophe so a spreadsheet does not run it as a
+ * formula.
  * Times are ISO 8601 UTC with nine decimals.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -198,9 +201,38 @@ int truth_write_views(const struct sim_view_truth *v, size_t n, const char *dir)
 	return close_checked(f);
 }
 
+/* Appends one record to the view's list; a failure marks the list
+ * incomplete (and frees it) rather than leaving a file with rows missing. */
+static void copies_add(struct sim_view_truth *vt, uint32_t frame, uint64_t ts_ns)
+{
+	if (vt->copies_failed)
+		return;
+	if (vt->ncopies == vt->copies_cap) {
+		size_t cap = vt->copies_cap ? vt->copies_cap * 2 : 4096;
+		struct sim_copy *nc;
+
+		if (cap > SIM_MAX_COPIES)
+			cap = SIM_MAX_COPIES;
+		nc = cap > vt->copies_cap ? realloc(vt->copies, cap * sizeof *nc) : NULL;
+		if (!nc) {
+			free(vt->copies);
+			vt->copies = NULL;
+			vt->ncopies = vt->copies_cap = 0;
+			vt->copies_failed = true;
+			return;
+		}
+		vt->copies = nc;
+		vt->copies_cap = cap;
+	}
+	vt->copies[vt->ncopies++] = (struct sim_copy){ ts_ns, frame };
+}
+
 void truth_view_saw(struct sim_view_truth *vt, const struct sim_plant *pl, const struct sim_frame *f,
 		    uint64_t ts_ns)
 {
+	/* Every record, damaged ones too; the per-sender counts leave those out. */
+	if (!pl->par.no_copies)
+		copies_add(vt, (uint32_t)(f - pl->wire.frames), ts_ns);
 	if (f->damage)
 		return;
 	for (size_t i = 0; i < pl->ndev; i++) {
@@ -242,4 +274,38 @@ int truth_write_visibility(const struct sim_plant *pl, const struct sim_view_tru
 		}
 	}
 	return close_checked(f);
+}
+
+int truth_write_copies(const struct sim_view_truth *v, size_t n, const char *dir)
+{
+	FILE *f;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].copies_failed) {
+			errno = ENOMEM;	/* the list hit the allocator's or SIM_MAX_COPIES' limit */
+			return -1;
+		}
+	f = open_in(dir, "truth-copies.csv");
+	if (!f)
+		return -1;
+	/* Columns (one row per record a view wrote; each view's rows in the
+	 * order its mirror wrote them, a view of two files interleaved):
+	 *   index  the wire frame it is a copy of (1-based, as truth-frames.csv)
+	 *   ts_ns  its stamp as written, ns since 1970 (the view's clock and
+	 *          resolution; the TAPs stamp the wire time itself)
+	 * Damaged frames are included (the TAPs pass them). */
+	fputs("view,index,ts_ns\n", f);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < v[i].ncopies; k++) {
+			csv_text(f, v[i].name);
+			fprintf(f, ",%" PRIu32 ",%" PRIu64 "\n", v[i].copies[k].frame + 1, v[i].copies[k].ts_ns);
+		}
+	return close_checked(f);
+}
+
+void truth_view_free(struct sim_view_truth *vt)
+{
+	free(vt->copies);
+	vt->copies = NULL;
+	vt->ncopies = vt->copies_cap = 0;
 }

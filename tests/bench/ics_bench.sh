@@ -4,10 +4,10 @@
 # Sourced by run.sh: it uses run.sh's settings ($DIR, $SEED, $LOOP,
 # $MEASURE, $TAPSIGHT), helpers (note, die, time_cmd) and ROWS, FAILED.
 #
-# Builds once, with the plant simulator ($SIM, samples/), an hour of the
-# plant's TAP view with Modbus polled every 20 ms: $DIR/ics/tap.pcapng,
-# about 100 MB and 800,000 frames, most of them ICS (Modbus, DNP3,
-# IEC 104, S7comm, EtherNet/IP I/O, GOOSE, BACnet, OPC UA).  Then times
+# Uses the hour of the simulated plant of plant_capture.sh: its TAP view,
+# $DIR/ics/tap.pcapng, about 100 MB and 800,000 frames, most of them ICS
+# (Modbus, DNP3, IEC 104, S7comm, EtherNet/IP I/O, GOOSE, BACnet, OPC UA).
+# Then times
 # $BENCH_ICS_RUNS runs of
 #   pcap_loop                  the reading floor
 #   tshark -z io,phs           Wireshark's full dissection (protocol
@@ -22,29 +22,17 @@
 # issue 6).
 #
 # Environment (defaults in brackets):
-#   SIM             the simulator                       [build/release/tapsight-sim]
 #   BENCH_ICS_RUNS  timed runs per command              [5]
-#   BENCH_ICS_SECONDS  simulated seconds                [3600]
+#   (and SIM, BENCH_ICS_SECONDS of plant_capture.sh)
 
-SIM=${SIM:-build/release/tapsight-sim}
+# shellcheck source=tests/bench/plant_capture.sh
+source "${BASH_SOURCE[0]%/*}/plant_capture.sh"
 ICS_RUNS=${BENCH_ICS_RUNS:-5}
-ICS_SECONDS=${BENCH_ICS_SECONDS:-3600}
-for v in ICS_RUNS ICS_SECONDS; do
-	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "BENCH_$v must be a positive integer, not '${!v}'"
-done
-[[ -x $SIM ]] || die "no simulator at $SIM (make bench builds it)"
-
-IDIR=$DIR/ics
+[[ $ICS_RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ICS_RUNS must be a positive integer, not '$ICS_RUNS'"
+plant_capture
+IDIR=$PLANT_DIR
 ICAP=$IDIR/tap.pcapng
-iparams="tapsight-sim --seed $SEED --duration $ICS_SECONDS --poll-ms 20 $(sha256sum "$SIM" | cut -c 1-16)"
-if [[ ! -s $ICAP || "$(cat "$IDIR/params" 2>/dev/null)" != "$iparams" ]]; then
-	note "simulating $ICS_SECONDS s of the plant into $IDIR"
-	rm -rf "$IDIR"
-	mkdir -p "$IDIR"
-	"$SIM" --seed "$SEED" --duration "$ICS_SECONDS" --poll-ms 20 -o "$IDIR" >/dev/null ||
-		die "tapsight-sim failed"
-	printf '%s\n' "$iparams" >"$IDIR/params"
-fi
+iparams=$PLANT_PARAMS
 isize=$(stat -c %s "$ICAP")
 
 ROWS=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: tapsight's speed and peak memory in three sections.
+# run.sh - `make bench`: tapsight's speed and peak memory in four sections.
 #
 # ingest: read and hash, beside the floor set by cat, zcat, zstd -dc and a
 #   bare libpcap loop.  Builds once, under $BENCH_DIR, a synthetic capture
@@ -10,6 +10,8 @@
 #   beside argus, ra and tshark: see flows_bench.sh, which this sources.
 # ics: what ICS dissection and the asset inventory add to decode + flows on
 #   an hour of the simulated plant: see ics_bench.sh.
+# compare: what comparing the plant's TAP and SPAN views costs beside
+#   analysing each alone: see compare_bench.sh.
 #
 # The tables are saved in $BENCH_DIR/results.txt.  Progress goes to stderr,
 # the report to stdout.
@@ -17,7 +19,7 @@
 # Environment (defaults in brackets):
 #   BENCH_BIN       gen_capture, pcap_loop and measure  [build/release/bench]
 #   TAPSIGHT        the binary under test                [build/release/tapsight]
-#   BENCH_SECTIONS  which sections to run                [ingest flows ics]
+#   BENCH_SECTIONS  which sections to run                [ingest flows ics compare]
 #   BENCH_RUNS      timed runs per ingest command        [5]
 #   BENCH_DIR       captures, outputs, results           [build/bench]
 #   BENCH_BYTES     size of the plain capture            [1100000000]
@@ -33,7 +35,7 @@ RUNS=${BENCH_RUNS:-5}
 DIR=${BENCH_DIR:-build/bench}
 BYTES=${BENCH_BYTES:-1100000000}
 SEED=${BENCH_SEED:-1}
-SECTIONS=${BENCH_SECTIONS:-ingest flows ics}
+SECTIONS=${BENCH_SECTIONS:-ingest flows ics compare}
 
 GEN=$BENCH_BIN/gen_capture
 LOOP=$BENCH_BIN/pcap_loop
@@ -47,7 +49,8 @@ want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 [[ $BYTES =~ ^[1-9][0-9]*$ ]] || die "BENCH_BYTES must be a positive integer, not '$BYTES'"
 for s in $SECTIONS; do
-	[[ $s == ingest || $s == flows || $s == ics ]] || die "BENCH_SECTIONS: unknown section '$s' (ingest, flows, ics)"
+	[[ $s == ingest || $s == flows || $s == ics || $s == compare ]] ||
+		die "BENCH_SECTIONS: unknown section '$s' (ingest, flows, ics, compare)"
 done
 for tool in "$GEN" "$LOOP" "$MEASURE"; do
 	[[ -x $tool ]] || die "$tool is missing: build it with 'make bench' (or make $tool)"
@@ -306,6 +309,10 @@ fi
 if want ics; then
 	# shellcheck source=tests/bench/ics_bench.sh
 	source "${BASH_SOURCE[0]%/*}/ics_bench.sh"
+fi
+if want compare; then
+	# shellcheck source=tests/bench/compare_bench.sh
+	source "${BASH_SOURCE[0]%/*}/compare_bench.sh"
 fi
 mv "$DIR/results.txt.tmp" "$DIR/results.txt"
 note "saved $DIR/results.txt"

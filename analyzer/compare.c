@@ -24,7 +24,8 @@
 #define RANK_PENDING 0
 #define RANK_NONE UINT64_MAX
 #define PAYLOAD_KEY 32u		/* payload bytes fingerprinted where no checksum covers them */
-#define FRAME_KEY 64u		/* bytes of a non-IP frame fingerprinted after its EtherType */
+#define FRAME_KEY 256u		/* bytes of a non-IP frame fingerprinted after its EtherType:
+				 * past GOOSE's names to its counters */
 
 /* A view's copy of a packet. */
 struct copy {
@@ -150,18 +151,20 @@ static const struct tp_layer *transport(const struct tp_packet *p)
 	return NULL;
 }
 
-/* Where the innermost frame's payload starts: after its link header, tags
- * and LLC/SNAP. */
-static uint32_t link_end(const struct tp_packet *p)
+/* Where the innermost frame's payload starts: after its link header and
+ * tags (LLC/SNAP, if any, is payload); *llc tells an 802.3 frame. */
+static uint32_t link_end(const struct tp_packet *p, bool *llc)
 {
 	uint32_t end = 0;
 
+	*llc = false;
 	for (int i = 0; i < p->nlayers; i++) {
 		uint8_t pr = p->layers[i].proto;
 
-		if (pr == TP_PROTO_ETHERNET || pr == TP_PROTO_VLAN || pr == TP_PROTO_LLC || pr == TP_PROTO_SLL ||
-		    pr == TP_PROTO_SLL2 || pr == TP_PROTO_NULL)
+		if (pr == TP_PROTO_ETHERNET || pr == TP_PROTO_VLAN || pr == TP_PROTO_SLL || pr == TP_PROTO_SLL2 ||
+		    pr == TP_PROTO_NULL)
 			end = p->layers[i].offset + p->layers[i].len;
+		*llc |= pr == TP_PROTO_LLC;
 	}
 	return end <= p->len ? end : p->len;
 }
@@ -208,16 +211,18 @@ static uint64_t fingerprint(const struct tp_packet *p, const struct tp_record *r
 		return hash_key(k, n);
 	}
 	if (p->has_mac && p->nlayers) {
-		uint32_t end = link_end(p), len = p->len - end, wire = p->wire_len > end ? p->wire_len - end : 0;
+		bool llc;
+		uint32_t end = link_end(p, &llc), len = p->len - end, wire = p->wire_len > end ? p->wire_len - end : 0;
+		uint16_t type = llc ? 0 : p->ethertype;	/* 802.3: a length, no type */
 		uint8_t f[14];
 		size_t fn = 0;
 
-		put(k, &n, &p->ethertype, 2);
+		put(k, &n, &type, 2);
 		put(k, &n, &wire, 4);
 		put(k, &n, p->data + end, len < FRAME_KEY ? len : FRAME_KEY);
 		put(f, &fn, p->src_mac, 6);
 		put(f, &fn, p->dst_mac, 6);
-		put(f, &fn, &p->ethertype, 2);
+		put(f, &fn, &type, 2);
 		*flow = hash_key(f, fn) | 1u;
 		return hash_key(k, n);
 	}

@@ -9,8 +9,9 @@
  *   flags, window, checksum; UDP ports, length, checksum; ICMP type, code,
  *   checksum and the rest of its header); payload bytes (at most the first
  *   32 captured) only where no transport checksum stands for them.
- *   Other frames: the EtherType, the length after the MACs and tags, and
- *   at most the first 64 bytes after the EtherType.
+ *   Other frames: the EtherType (0 for an 802.3 length), the length after
+ *   it, and at most the first 256 bytes after it (LLC/SNAP included: past
+ *   the names of a GOOSE message to its counters).
  * TTL, IPv4 header checksum, MACs, VLAN tags, tunnel headers, padding and
  * the FCS are left out, and the payload is represented by its checksum,
  * so RSPAN tags, ERSPAN or GRE wrapping, routing and a shorter snaplen do

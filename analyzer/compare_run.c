@@ -366,6 +366,7 @@ bool comparison_write(struct comparison *cmp, const struct assets *assets, char 
 		struct compare_result u = { .ref_frames = compare_result(cmp->c, 0)->ref_frames };
 
 		u.frames = u.matched = u.ref_frames;
+		u.clock_known = true;	/* its own clock: offset 0 */
 		u.flows_ref = u.flows_seen = compare_result(cmp->c, 0)->flows_ref;
 		u.assets_ref = u.assets_seen = compare_result(cmp->c, 0)->assets_ref;
 		snprintf(u.verdict, sizeof u.verdict, "union: every distinct packet any view holds");

@@ -17,7 +17,6 @@
 #include "analyzer/clockfit.h"
 #include "analyzer/hash.h"
 #include "analyzer/quality.h"
-#include "analyzer/quantile.h"
 
 #define NS_PER_S INT64_C(1000000000)
 #define NIL UINT32_MAX
@@ -900,6 +899,11 @@ bool compare_finish(struct compare *c)
 struct compare_result *compare_result(struct compare *c, size_t view)
 {
 	return &c->v[view].r;
+}
+
+const struct quantile *compare_distribution(const struct compare *c, size_t view, bool iat)
+{
+	return iat ? &c->v[view].iat : &c->v[view].delay;
 }
 
 /* ---- ranking and verdicts ---- */

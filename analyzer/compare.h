@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/quantile.h"
 #include "formats/packet.h"
 #include "formats/record.h"
 
@@ -138,6 +139,10 @@ bool compare_finish(struct compare *c);
 
 /* The figures of view (the caller may fill the assets_* fields). */
 struct compare_result *compare_result(struct compare *c, size_t view);
+
+/* The delays (iat false) or inter-arrival distortions (iat true) of view's
+ * matched packets, in ns (valid after compare_finish). */
+const struct quantile *compare_distribution(const struct compare *c, size_t view, bool iat);
 
 /* Ranks the views and writes each one's verdict in words; labels name the
  * views.  The views are ranked by the share of the traffic they carry that

@@ -42,6 +42,8 @@ struct comparison {
 	struct source *src;		/* one per view */
 	struct csv_out *missed;
 	struct dump *dumps;		/* [view][0 missed, 1 extra] */
+	struct compare_burst *kept;	/* the first bursts, for the report */
+	size_t nkept;
 	bool failed;
 };
 
@@ -81,22 +83,15 @@ static void dump_frame(struct dump *d, const struct tp_record *rec)
 	if (d->failed)
 		return;
 	if (!d->d) {
-		int fd;
-
-		snprintf(d->tmp, sizeof d->tmp, "%s.tmp-XXXXXX", d->path);
+		snprintf(d->tmp, sizeof d->tmp, "%s.tmp-%ld", d->path, (long)getpid());
 		d->linktype = rec->linktype;
 		d->dead = pcap_open_dead_with_tstamp_precision(rec->linktype, 262144, PCAP_TSTAMP_PRECISION_NANO);
-		if ((fd = mkstemp(d->tmp)) < 0 || !d->dead || !(d->d = pcap_dump_open(d->dead, d->tmp))) {
+		if (!d->dead || !(d->d = pcap_dump_open(d->dead, d->tmp))) {
 			fprintf(stderr, "tapsight: %s: cannot write: %s\n", d->path,
 				d->dead ? pcap_geterr(d->dead) : "out of memory");
-			if (fd >= 0) {
-				close(fd);
-				unlink(d->tmp);
-			}
 			d->failed = true;
 			return;
 		}
-		close(fd);	/* pcap_dump_open opened the name again */
 	}
 	if (rec->linktype != d->linktype || !rec->data) {
 		d->skipped++;
@@ -153,6 +148,40 @@ static void on_burst(void *ctx, const struct compare_burst *b)
 
 	missed_csv_row(cmp->missed, cmp->cfg->views[b->view], comparison_reference(cmp),
 		       cmp->src[b->source_view].paths[b->capture], b);
+	if (cmp->nkept < COMPARISON_KEPT_BURSTS &&
+	    (cmp->kept || (cmp->kept = malloc(COMPARISON_KEPT_BURSTS * sizeof *cmp->kept))))
+		cmp->kept[cmp->nkept++] = *b;
+}
+
+size_t comparison_files(const struct comparison *cmp, const char **paths, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cmp->cfg->nviews * 2 && n < max; i++)
+		if (cmp->dumps[i].path[0] && !cmp->dumps[i].failed)
+			paths[n++] = cmp->dumps[i].path;
+	return n;
+}
+
+size_t comparison_reference_view(const struct comparison *cmp)
+{
+	return cmp->reference;
+}
+
+const struct compare_result *comparison_result(const struct comparison *cmp, size_t view)
+{
+	return compare_result(cmp->c, view);
+}
+
+const struct quantile *comparison_distribution(const struct comparison *cmp, size_t view, bool iat)
+{
+	return compare_distribution(cmp->c, view, iat);
+}
+
+const struct compare_burst *comparison_bursts(const struct comparison *cmp, size_t *n)
+{
+	*n = cmp->nkept;
+	return cmp->kept;
 }
 
 static void on_frame(void *ctx, size_t view, bool missed, const struct tp_record *rec)
@@ -392,6 +421,7 @@ void comparison_free(struct comparison *cmp)
 	}
 	free(cmp->src);
 	free(cmp->dumps);
+	free(cmp->kept);
 	compare_free(cmp->c);
 	free(cmp);
 }

@@ -16,6 +16,7 @@
 
 #include "analyzer/assets.h"
 #include "analyzer/cli.h"
+#include "analyzer/compare.h"
 #include "analyzer/filter.h"
 #include "analyzer/progress.h"
 
@@ -29,6 +30,18 @@ struct comparison *comparison_run(const struct tp_config *cfg, struct filter *fi
 
 /* The reference's label ("union" for the union of all views). */
 const char *comparison_reference(const struct comparison *cmp);
+
+/* For the HTML report (valid until comparison_free): the reference's view
+ * index, or COMPARE_UNION; a view's figures and distributions; the first
+ * COMPARISON_KEPT_BURSTS missed bursts of all views, in the order found. */
+#define COMPARISON_KEPT_BURSTS 2000
+size_t comparison_reference_view(const struct comparison *cmp);
+const struct compare_result *comparison_result(const struct comparison *cmp, size_t view);
+const struct quantile *comparison_distribution(const struct comparison *cmp, size_t view, bool iat);
+const struct compare_burst *comparison_bursts(const struct comparison *cmp, size_t *n);
+
+/* The pcaps --write-missed and --write-extra wrote (up to max paths). */
+size_t comparison_files(const struct comparison *cmp, const char **paths, size_t max);
 
 /* Counts the assets each view saw (assets may be NULL), ranks the views and
  * writes comparison.csv; false with a message in err on failure. */

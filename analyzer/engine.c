@@ -20,11 +20,14 @@
 #include "analyzer/oui.h"
 #include "analyzer/progress.h"
 #include "analyzer/quality.h"
+#include "analyzer/timeline.h"
 #include "formats/packet.h"
 #include "reports/assets_csv.h"
 #include "reports/captures_csv.h"
 #include "reports/flows_csv.h"
+#include "reports/html_report.h"
 #include "reports/ics_csv.h"
+#include "reports/manifest.h"
 #include "reports/quality_csv.h"
 
 /* A view of more captures than this is read without a worker thread per
@@ -43,6 +46,10 @@ struct run {
 	struct oui_table *oui;
 	struct inventory inventory;	/* empty without --inventory */
 	struct comparison *comparison;	/* NULL: fewer than two views, or none made */
+	struct report report;		/* what report.html shows */
+	const char *outputs[16];	/* files written, for the manifest */
+	char output_paths[16][4200];
+	size_t noutputs;
 	struct progress progress;
 	uint64_t done_bytes;		/* stored bytes of the views already read */
 };
@@ -72,6 +79,7 @@ static void on_flow(void *ctx, struct flow *f)
 	struct view_run *vr = ctx;
 
 	flows_csv_row(vr->run->flows_out, vr->view, vr->paths[f->first_capture], f);
+	report_flow_seen(&vr->run->report, vr->view_index, f);
 	ics_flow_finish(f);
 	ics_csv_rows(vr->run->ics_out, vr->view, vr->paths[f->first_capture], f);
 	if (vr->quality)
@@ -215,6 +223,8 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 	}
 	while (merge_next(m, &rec, &input)) {
 		capture_stats_observe(&rows[input], &rec);
+		if (!rec.no_timestamp)
+			timeline_add(&run->report.views[view].timeline, rec.ts_ns);
 		if ((++count & 0xfff) == 0)
 			progress_update(&run->progress, run->done_bytes + merge_stored_read(m));
 		if (!flows || (run->filter && !filter_match(run->filter, &rec, cfg->quiet)))
@@ -244,7 +254,11 @@ static size_t run_view(struct run *run, size_t view, struct capture_stats *rows)
 		kept++;
 	}
 	if (vr.quality) {
-		quality_csv_row(run->quality_out, vr.view, quality_finish(vr.quality, vr.view));
+		const struct view_quality *q = quality_finish(vr.quality, vr.view);
+
+		quality_csv_row(run->quality_out, vr.view, q);
+		run->report.views[view].quality = *q;
+		run->report.views[view].has_quality = true;
 		quality_free(vr.quality);
 	}
 	merge_free(m);
@@ -311,6 +325,17 @@ static bool open_analysis(struct run *run, char *err, size_t errlen)
 
 /* Writes assets.csv and completes the others; frees what open_analysis
  * made.  False with a message in err when a report could not be written. */
+/* Notes a file this run wrote (name in the output folder, or a path). */
+static void output_done(struct run *run, const char *name, bool in_dir)
+{
+	if (run->noutputs == sizeof run->outputs / sizeof *run->outputs)
+		return;
+	snprintf(run->output_paths[run->noutputs], sizeof run->output_paths[0], "%s%s%s",
+		 in_dir ? run->cfg->out_dir : "", in_dir ? "/" : "", name);
+	run->outputs[run->noutputs] = run->output_paths[run->noutputs];
+	run->noutputs++;
+}
+
 static bool close_analysis(struct run *run, char *err, size_t errlen)
 {
 	const struct tp_config *cfg = run->cfg;
@@ -326,6 +351,24 @@ static bool close_analysis(struct run *run, char *err, size_t errlen)
 	if (run->comparison && !comparison_write(run->comparison, run->assets, ok ? err : more,
 						 ok ? errlen : sizeof more))
 		ok = false;
+	if (err) {
+		run->report.assets = run->assets;
+		run->report.comparison = run->comparison;
+		run->report.finished_ns = manifest_now_ns();
+		if (!html_report_write(cfg->out_dir, &run->report, ok ? err : more, ok ? errlen : sizeof more))
+			ok = false;
+		else
+			output_done(run, "report.html", true);
+	}
+	if (run->comparison) {
+		const char *pcaps[8];
+		size_t n = comparison_files(run->comparison, pcaps, sizeof pcaps / sizeof *pcaps);
+
+		output_done(run, "comparison.csv", true);
+		output_done(run, "missed.csv", true);
+		for (size_t i = 0; i < n; i++)
+			output_done(run, pcaps[i], false);
+	}
 	comparison_free(run->comparison);
 	run->comparison = NULL;
 	if (run->flows_out && !flows_csv_close(run->flows_out, ok ? err : more, ok ? errlen : sizeof more))
@@ -356,13 +399,19 @@ int engine_run(const struct tp_config *cfg)
 	char err[512];
 	int status = 0;
 
-	if (!rows) {
+	run.report.cfg = cfg;
+	run.report.started_ns = manifest_now_ns();
+	run.report.views = calloc(cfg->nviews ? cfg->nviews : 1, sizeof *run.report.views);
+	if (!rows || !run.report.views) {
 		fprintf(stderr, "tapsight: out of memory\n");
+		free(rows);
+		free(run.report.views);
 		return 1;
 	}
 	if (cfg->filter && !(run.filter = filter_new(cfg->filter, err, sizeof err))) {
 		fprintf(stderr, "tapsight: bad filter expression: %s\n", err);
 		free(rows);
+		free(run.report.views);
 		return 2;
 	}
 	if (!make_dir(cfg->out_dir)) {
@@ -370,6 +419,7 @@ int engine_run(const struct tp_config *cfg)
 			strerror(errno));
 		filter_free(run.filter);
 		free(rows);
+		free(run.report.views);
 		return 1;
 	}
 	if (!cfg->ingest_only && !open_analysis(&run, err, sizeof err)) {
@@ -377,6 +427,7 @@ int engine_run(const struct tp_config *cfg)
 		close_analysis(&run, NULL, 0);
 		filter_free(run.filter);
 		free(rows);
+		free(run.report.views);
 		return 1;
 	}
 	progress_start(&run.progress, total_size(cfg), !cfg->quiet);
@@ -395,8 +446,23 @@ int engine_run(const struct tp_config *cfg)
 	if (!captures_csv_write(cfg->out_dir, cfg->bom, rows, nrows, err, sizeof err)) {
 		fprintf(stderr, "tapsight: %s\n", err);
 		status = 1;
+	} else {
+		output_done(&run, "captures.csv", true);
 	}
-	if (!cfg->ingest_only && !close_analysis(&run, err, sizeof err)) {
+	if (!cfg->ingest_only) {
+		static const char *const full[] = { "flows.csv", "ics.csv", "assets.csv", "quality.csv", "events.csv" };
+
+		for (size_t i = 0; i < (cfg->flows_only ? 1 : sizeof full / sizeof *full); i++)
+			output_done(&run, full[i], true);	/* the manifest skips any not written */
+	}
+	run.report.captures = rows;
+	run.report.ncaptures = nrows;
+	if (!close_analysis(&run, err, sizeof err)) {
+		fprintf(stderr, "tapsight: %s\n", err);
+		status = 1;
+	}
+	if (!manifest_write(cfg, run.report.started_ns, manifest_now_ns(), rows, nrows, run.outputs, run.noutputs,
+			    err, sizeof err)) {
 		fprintf(stderr, "tapsight: %s\n", err);
 		status = 1;
 	}
@@ -410,5 +476,6 @@ int engine_run(const struct tp_config *cfg)
 			readable == 1 ? "" : "s", cfg->out_dir);
 	filter_free(run.filter);
 	free(rows);
+	free(run.report.views);
 	return status;
 }

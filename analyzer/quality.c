@@ -18,6 +18,7 @@
 #define ETH_MIN_WIRE		60	/* bytes without FCS (IEEE 802.3 minimum 64 with it) */
 #define ETH_MAX_WIRE		1514	/* without FCS, untagged */
 #define MAX_VLAN_IDS		8	/* distinct VLAN ids counted for the RSPAN test */
+#define DAMAGED_SENDERS		16	/* senders whose damaged frames are remembered */
 
 struct quality {
 	struct view_quality r;
@@ -26,6 +27,10 @@ struct quality {
 	struct ts_stats ts;		/* the timestamps, in view order */
 	struct dedup *dedup;		/* NULL: no duplicate check */
 	struct seqcheck *seq;		/* tunnel and ICS counters */
+	/* Damaged frames not yet matched with a counter gap, by sender MAC:
+	 * a gap its next message reveals is that damage, not loss. */
+	struct { uint8_t mac[6]; uint32_t frames; } damaged_by[DAMAGED_SENDERS];
+	const struct tp_packet *msg_pkt;	/* the packet of the message being checked */
 	/* What the mirror shows of itself. */
 	uint64_t packets;
 	uint64_t encap[TP_ENCAP_COUNT];
@@ -41,13 +46,63 @@ struct quality {
 
 static void add_loss(struct quality *q, int64_t ts, uint64_t size);
 
-/* Counter gaps are losses: into the bursts, then out as events. */
+/* Of an ICS counter gap revealed by a message from pkt's sender, the
+ * values its damaged frames account for (and those frames are used up). */
+static uint64_t damaged_values(struct quality *q, const struct tp_packet *pkt, uint64_t gap)
+{
+	for (int i = 0; pkt && pkt->has_mac && i < DAMAGED_SENDERS; i++) {
+		uint64_t n;
+
+		if (!q->damaged_by[i].frames || memcmp(q->damaged_by[i].mac, pkt->src_mac, 6) != 0)
+			continue;
+		n = gap < q->damaged_by[i].frames ? gap : q->damaged_by[i].frames;
+		q->damaged_by[i].frames -= (uint32_t)n;
+		return n;
+	}
+	return 0;
+}
+
+static void damaged_frame(struct quality *q, const struct tp_packet *pkt)
+{
+	int free_slot = -1;
+
+	if (!pkt->has_mac)
+		return;
+	for (int i = 0; i < DAMAGED_SENDERS; i++) {
+		if (q->damaged_by[i].frames && !memcmp(q->damaged_by[i].mac, pkt->src_mac, 6)) {
+			q->damaged_by[i].frames++;
+			return;
+		}
+		if (!q->damaged_by[i].frames && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot >= 0) {
+		memcpy(q->damaged_by[free_slot].mac, pkt->src_mac, 6);
+		q->damaged_by[free_slot].frames = 1;
+	}
+}
+
+/* Counter gaps are losses, but for the values damaged frames of the same
+ * sender account for: into the bursts, then out as events. */
 static void on_seq_event(void *ctx, const struct event *e)
 {
 	struct quality *q = ctx;
+	struct event copy;
+	uint64_t damaged;
 
-	if (e->kind == EV_TUNNEL_SEQ_GAP || e->kind == EV_ICS_SEQ_GAP)
+	if (e->kind == EV_ICS_SEQ_GAP && (damaged = damaged_values(q, q->msg_pkt, e->count))) {
+		size_t n = strlen(e->detail);
+
+		q->r.ics_damaged_values += damaged;
+		copy = *e;
+		snprintf(copy.detail + n, sizeof copy.detail - n, "; %llu in damaged frames the sender sent: "
+			 "damage on the wire, not loss", (unsigned long long)damaged);
+		e = &copy;
+		if (damaged < e->count)
+			add_loss(q, e->ts_ns, e->count - damaged);
+	} else if (e->kind == EV_TUNNEL_SEQ_GAP || e->kind == EV_ICS_SEQ_GAP) {
 		add_loss(q, e->ts_ns, e->count);
+	}
 	if (q->emit)
 		q->emit(q->ctx, e);
 }
@@ -189,6 +244,8 @@ bool quality_packet(struct quality *q, uint32_t input, uint64_t frame, const str
 		break;
 	}
 	q->r.damaged_frames += damaged;
+	if (damaged)
+		damaged_frame(q, pkt);
 	q->record_damaged = false;
 	if (f & TP_PKT_ERSPAN_TRUNC) {
 		q->r.erspan_truncated++;
@@ -242,7 +299,9 @@ static void add_loss(struct quality *q, int64_t ts, uint64_t size)
 void quality_message(struct quality *q, uint32_t input, uint64_t frame, const struct tp_packet *pkt,
 		     const struct ics_msg *m)
 {
+	q->msg_pkt = pkt;
 	seqcheck_ics(q->seq, pkt, m, input, frame);
+	q->msg_pkt = NULL;
 }
 
 void quality_tcp_gap(struct quality *q, uint32_t input, uint64_t frame, int64_t ts_ns, uint32_t bytes)
@@ -517,6 +576,9 @@ static void verdict(struct quality *q, const char *view)
 	if (r->ics_seq_gaps || r->ics_unanswered)
 		append(v, cap, "; ICS counters skip %llu values, %llu requests unanswered",
 		       (unsigned long long)r->ics_seq_gaps, (unsigned long long)r->ics_unanswered);
+	if (r->ics_damaged_values)
+		append(v, cap, "; %llu ICS counter values lost to damage on the wire (the frames passed damaged)",
+		       (unsigned long long)r->ics_damaged_values);
 	if (r->one_sided_flows)
 		append(v, cap, "; %llu flows seen one way only", (unsigned long long)r->one_sided_flows);
 	if (r->duplicates)
@@ -581,6 +643,7 @@ static void sequences(struct quality *q)
 		r->ics_seq_gaps += s->ics[p].missing;
 		r->ics_seq_values += s->ics[p].values;
 	}
+	r->ics_seq_gaps -= r->ics_damaged_values < r->ics_seq_gaps ? r->ics_damaged_values : r->ics_seq_gaps;
 	r->ics_unanswered = s->modbus.unanswered;
 	r->ics_unasked = s->modbus.unasked;
 }

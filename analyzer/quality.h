@@ -51,6 +51,10 @@ struct view_quality {
 	uint64_t tcp_retransmissions;	/* loss on the network: the sender sent again */
 	uint64_t tunnel_expected, tunnel_seq_gaps;	/* packets the sequence numbers say were sent, missing */
 	uint64_t ics_seq_gaps, ics_unanswered, ics_unasked;
+	/* Counter values skipped where the sender's damaged frames passed (a
+	 * TAP copies them; their counters cannot be read): damage on the wire,
+	 * left out of ics_seq_gaps and of the loss. */
+	uint64_t ics_damaged_values;
 	uint64_t ics_seq_values;	/* counter values read, for the rate */
 	uint64_t one_sided_flows;
 	size_t nbursts;

@@ -589,7 +589,9 @@ static void asset_map(FILE *f, const struct assets *as)
 		addr_ip_text(ip, a->ip_version, a->ip);
 		if (!names[nn][0])
 			snprintf(names[nn], sizeof names[nn], "%s", ip[0] ? ip : a->has_mac ? addr_mac_text(mac, a->mac) : "?");
-		snprintf(subs[nn], sizeof subs[nn], "%s%s%s", ip, ip[0] && a->vendor[0] ? ", " : "", a->vendor);
+		/* Short, or the labels of the nodes on the left leave the chart. */
+		snprintf(subs[nn], sizeof subs[nn], "%s%s%.16s%s", ip, ip[0] && a->vendor[0] ? ", " : "", a->vendor,
+			 strlen(a->vendor) > 16 ? "\xe2\x80\xa6" : "");
 		nodes[nn] = (struct svg_node){ names[nn], subs[nn], asset_class(a) };
 		node_of[i] = nn++;
 	}

@@ -12,7 +12,7 @@
 static const char *const quality_columns[] = {
 	"view", "looks_like", "evidence", "frames", "isb_drops", "epb_drops", "tcp_acked_bytes",
 	"tcp_gap_bytes", "tcp_retransmissions", "tunnel_expected", "tunnel_seq_gaps", "ics_seq_gaps", "ics_unanswered",
-	"ics_unasked", "one_sided_flows", "loss_estimate", "loss_basis", "loss_bursts",
+	"ics_unasked", "ics_damaged_values", "one_sided_flows", "loss_estimate", "loss_basis", "loss_bursts",
 	"damaged_frames", "fcs_errors",
 	"link_errors", "runts", "oversize", "truncated", "erspan_truncated", "checksum_errors",
 	"ip_checksum_errors", "l4_checksum_errors", "malformed", "duplicates", "dup_identical",
@@ -79,6 +79,7 @@ void quality_csv_row(struct csv_out *out, const char *view, const struct view_qu
 	csv_u64(out, q->ics_seq_gaps);
 	csv_u64(out, q->ics_unanswered);
 	csv_u64(out, q->ics_unasked);
+	csv_u64(out, q->ics_damaged_values);
 	csv_u64(out, q->one_sided_flows);
 	if (q->loss_estimate >= 0) {
 		snprintf(num, sizeof num, "%.6f", q->loss_estimate);

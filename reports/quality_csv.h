@@ -5,7 +5,7 @@
  * quality.csv columns (stable; documented in README.md):
  * view,looks_like,evidence,frames,isb_drops,epb_drops,tcp_acked_bytes,
  * tcp_gap_bytes,tcp_retransmissions,tunnel_expected,tunnel_seq_gaps,ics_seq_gaps,ics_unanswered,
- * ics_unasked,one_sided_flows,loss_estimate,loss_basis,loss_bursts,
+ * ics_unasked,ics_damaged_values,one_sided_flows,loss_estimate,loss_basis,loss_bursts,
  * damaged_frames,fcs_errors,link_errors,runts,oversize,truncated,erspan_truncated,
  * checksum_errors,ip_checksum_errors,l4_checksum_errors,malformed,
  * duplicates,dup_identical,dup_vlan,dup_routed,dup_tunnel,ts_resolution_ns,

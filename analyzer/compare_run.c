@@ -83,7 +83,11 @@ static void dump_frame(struct dump *d, const struct tp_record *rec)
 	if (d->failed)
 		return;
 	if (!d->d) {
-		snprintf(d->tmp, sizeof d->tmp, "%s.tmp-%ld", d->path, (long)getpid());
+		const char *slash = strrchr(d->path, '/');
+		int dir = slash ? (int)(slash - d->path + 1) : 0;
+
+		/* Hidden beside it, as csv.c's temporary files. */
+		snprintf(d->tmp, sizeof d->tmp, "%.*s.%s.tmp-%ld", dir, d->path, d->path + dir, (long)getpid());
 		d->linktype = rec->linktype;
 		d->dead = pcap_open_dead_with_tstamp_precision(rec->linktype, 262144, PCAP_TSTAMP_PRECISION_NANO);
 		if (!d->dead || !(d->d = pcap_dump_open(d->dead, d->tmp))) {

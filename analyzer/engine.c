@@ -11,6 +11,7 @@
 
 #include "analyzer/assets.h"
 #include "analyzer/capture_stats.h"
+#include "analyzer/compare.h"
 #include "analyzer/compare_run.h"
 #include "analyzer/filter.h"
 #include "analyzer/flow.h"
@@ -47,8 +48,7 @@ struct run {
 	struct inventory inventory;	/* empty without --inventory */
 	struct comparison *comparison;	/* NULL: fewer than two views, or none made */
 	struct report report;		/* what report.html shows */
-	const char *outputs[16];	/* files written, for the manifest */
-	char output_paths[16][4200];
+	char **outputs;			/* files written, for the manifest */
 	size_t noutputs;
 	struct progress progress;
 	uint64_t done_bytes;		/* stored bytes of the views already read */
@@ -328,12 +328,19 @@ static bool open_analysis(struct run *run, char *err, size_t errlen)
 /* Notes a file this run wrote (name in the output folder, or a path). */
 static void output_done(struct run *run, const char *name, bool in_dir)
 {
-	if (run->noutputs == sizeof run->outputs / sizeof *run->outputs)
+	size_t len = strlen(run->cfg->out_dir) + strlen(name) + 2;
+	char **more = realloc(run->outputs, (run->noutputs + 1) * sizeof *more);
+	char *path = malloc(len);
+
+	if (more)
+		run->outputs = more;
+	if (!more || !path) {
+		free(path);
+		fprintf(stderr, "tapsight: out of memory: manifest.csv will miss %s\n", name);
 		return;
-	snprintf(run->output_paths[run->noutputs], sizeof run->output_paths[0], "%s%s%s",
-		 in_dir ? run->cfg->out_dir : "", in_dir ? "/" : "", name);
-	run->outputs[run->noutputs] = run->output_paths[run->noutputs];
-	run->noutputs++;
+	}
+	snprintf(path, len, "%s%s%s", in_dir ? run->cfg->out_dir : "", in_dir ? "/" : "", name);
+	run->outputs[run->noutputs++] = path;
 }
 
 static bool close_analysis(struct run *run, char *err, size_t errlen)
@@ -361,7 +368,7 @@ static bool close_analysis(struct run *run, char *err, size_t errlen)
 			output_done(run, "report.html", true);
 	}
 	if (run->comparison) {
-		const char *pcaps[8];
+		const char *pcaps[2 * COMPARE_MAX_VIEWS];
 		size_t n = comparison_files(run->comparison, pcaps, sizeof pcaps / sizeof *pcaps);
 
 		output_done(run, "comparison.csv", true);
@@ -461,11 +468,14 @@ int engine_run(const struct tp_config *cfg)
 		fprintf(stderr, "tapsight: %s\n", err);
 		status = 1;
 	}
-	if (!manifest_write(cfg, run.report.started_ns, manifest_now_ns(), rows, nrows, run.outputs, run.noutputs,
-			    err, sizeof err)) {
+	if (!manifest_write(cfg, run.report.started_ns, manifest_now_ns(), rows, nrows,
+			    (const char *const *)run.outputs, run.noutputs, err, sizeof err)) {
 		fprintf(stderr, "tapsight: %s\n", err);
 		status = 1;
 	}
+	for (size_t i = 0; i < run.noutputs; i++)
+		free(run.outputs[i]);
+	free(run.outputs);
 	if (readable == 0) {
 		fprintf(stderr, "tapsight: nothing could be read from the %zu input%s\n",
 			cfg->ninputs, cfg->ninputs == 1 ? "" : "s");

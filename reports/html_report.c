@@ -228,17 +228,19 @@ static void timeline_chart(FILE *f, const struct report *r)
 
 	for (size_t v = 0; v < nv; v++) {
 		const struct timeline *t = &r->views[v].timeline;
-		int64_t end;
+		/* In 128 bits: bogus stamps may sit near either end of int64. */
+		__int128 end = (__int128)t->t0_ns + (__int128)t->n * t->width_ns;
 
 		if (!t->started)
 			continue;
-		end = t->t0_ns + (int64_t)t->n * t->width_ns;
+		if (end > INT64_MAX)
+			end = INT64_MAX;
 		t0 = have && t0 < t->t0_ns ? t0 : t->t0_ns;
-		t1 = have && t1 > end ? t1 : end;
+		t1 = have && t1 > (int64_t)end ? t1 : (int64_t)end;
 		have = true;
 	}
 	/* A common grid of about TIMELINE_BUCKETS buckets over every view. */
-	width = have ? (t1 - t0) / TIMELINE_BUCKETS + 1 : 0;
+	width = have ? (int64_t)(((__int128)t1 - t0) / TIMELINE_BUCKETS + 1) : 0;
 	for (size_t v = 0; counts && ncounts && have && v < nv; v++) {
 		if ((counts[v] = malloc(TIMELINE_BUCKETS * sizeof **counts))) {
 			timeline_resample(&r->views[v].timeline, t0, width, counts[v], TIMELINE_BUCKETS);
@@ -511,17 +513,30 @@ static const struct asset_fact *fact(const struct asset *a, enum ics_field field
 	return NULL;
 }
 
-/* What to call a: its inventory name, else a name it gave, else "". */
-static void asset_name(char *buf, size_t n, const struct asset *a)
+/* What to call a: its inventory name, else a name it gave (bytes, with
+ * their length: a name may hold a NUL), else nothing. */
+static const uint8_t *asset_name(const struct asset *a, size_t *len)
 {
 	const struct asset_fact *fa = fact(a, ICS_F_NAME);
 
-	if (a->inventory && a->inventory->name && a->inventory->name[0])
-		snprintf(buf, n, "%s", a->inventory->name);
-	else if (fa)
-		snprintf(buf, n, "%.*s", (int)fa->len, (const char *)fa->value);
-	else
-		buf[0] = '\0';
+	if (a->inventory && a->inventory->name && a->inventory->name[0]) {
+		*len = strlen(a->inventory->name);
+		return (const uint8_t *)a->inventory->name;
+	}
+	*len = fa ? fa->len : 0;
+	return fa ? fa->value : (const uint8_t *)"";
+}
+
+/* The same as a C string for a chart label: control bytes (NUL too) as '?',
+ * the chart escapes the rest. */
+static void asset_label(char *buf, size_t n, const struct asset *a)
+{
+	size_t len, k = 0;
+	const uint8_t *name = asset_name(a, &len);
+
+	for (; k + 1 < n && k < len; k++)
+		buf[k] = name[k] < 0x20 || name[k] == 0x7f ? '?' : (char)name[k];
+	buf[k] = '\0';
 }
 
 static const char *asset_class(const struct asset *a)
@@ -585,7 +600,7 @@ static void asset_map(FILE *f, const struct assets *as)
 		 * speaks no ICS protocol, and is the first thing to look at). */
 		if ((!speaks_ics(a) && a->status != ASSET_NOT_IN_INVENTORY) || nn == SVG_MAX_NODES)
 			continue;
-		asset_name(names[nn], sizeof names[nn], a);
+		asset_label(names[nn], sizeof names[nn], a);
 		addr_ip_text(ip, a->ip_version, a->ip);
 		if (!names[nn][0])
 			snprintf(names[nn], sizeof names[nn], "%s", ip[0] ? ip : a->has_mac ? addr_mac_text(mac, a->mac) : "?");
@@ -666,12 +681,14 @@ static void assets_section(FILE *f, const struct report *r)
 	fputs("</tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < na; i++) {
 		const struct asset *a = assets_get(r->assets, i);
-		char name[256], ip[ADDR_TEXT_MAX], mac[18];
+		char ip[ADDR_TEXT_MAX], mac[18];
 		const char *klass = asset_class(a);
+		size_t len;
+		const uint8_t *name = asset_name(a, &len);
 
-		asset_name(name, sizeof name, a);
-		fprintf(f, "<tr class=\"%s\">", klass);
-		td_str(f, NULL, name);
+		fprintf(f, "<tr class=\"%s\"><td>", klass);
+		html_bytes(f, name, len);
+		fputs("</td>", f);
 		td_text(f, addr_ip_text(ip, a->ip_version, a->ip));
 		td_text(f, a->has_mac ? addr_mac_text(mac, a->mac) : "");
 		td_str(f, NULL, a->vendor);
@@ -766,7 +783,7 @@ static void flows_section(FILE *f, const struct report *r)
 		td_num(f, r->top[i].bytes);
 		td_ts(f, fl->first_ts, true);
 		td_ts(f, fl->last_ts, true);
-		td_dur(f, (double)(fl->last_ts - fl->first_ts));
+		td_dur(f, (double)fl->last_ts - (double)fl->first_ts);	/* no overflow on bogus stamps */
 		td_text(f, fl->history);
 		fputs("</tr>\n", f);
 	}
@@ -895,7 +912,7 @@ bool html_report_write(const char *dir, const struct report *r, char *err, size_
 	bool ok;
 
 	snprintf(path, sizeof path, "%s/report.html", dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+	snprintf(tmp, sizeof tmp, "%s/.report.html.tmp-%ld", dir, (long)getpid());	/* as csv.c's */
 	if (!(f = fopen(tmp, "wbx"))) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		return false;

@@ -149,6 +149,8 @@ bool manifest_write(const struct tp_config *cfg, int64_t started_ns, int64_t fin
 		csv_text(o, hex);
 		csv_end_row(o);
 	}
+	if (cfg->inventory)
+		file_row(o, "input", cfg->inventory, "inventory");
 	for (size_t i = 0; i < noutputs; i++) {
 		struct stat st;
 

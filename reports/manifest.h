@@ -1,7 +1,8 @@
 /*
  * manifest.h - manifest.csv, the chain of custody of one run: the tool and
  * its version, when it ran, the command line and every option in effect,
- * then every input (its view, stored bytes, SHA-256 as read) and every
+ * then every input (each capture: its view, stored bytes, SHA-256 as read;
+ * the --inventory file, which shapes the reports, read again) and every
  * output (bytes and SHA-256 of the file as written, read back once
  * complete).  It is written last; it cannot hold its own hash.
  *

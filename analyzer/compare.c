@@ -4,9 +4,15 @@
  * The packets of the last window wait in `entries`, one per distinct packet
  * (its fingerprint, the corrected stamp of its first copy, which views hold
  * it and each one's copy), chained by fingerprint and queued in the order
- * they were made.  Once an entry is older than the window it is retired:
- * that is when it counts as matched, missed or extra for each view, and
- * when its matched pairs go to the clock fit and the delays.
+ * they were made.  Once an entry is older than the window it is retired (no
+ * copy can match it any more), then settled: that is when it counts as
+ * matched, missed or extra for each view, and when its matched pairs go to
+ * the clock fit and the delays.  Entries are made in the order of their
+ * first copy, which may be another view's; the reference's packets are
+ * settled in the reference's own order (a heap on their rank), so runs of
+ * missed packets and consecutive pairs are the reference's.  Reordering is
+ * judged in each view's own order: a ring of its records' reference ranks,
+ * read from the oldest as soon as the ranks are known.
  */
 #include "analyzer/compare.h"
 

@@ -58,7 +58,7 @@
 #define COMPARE_WINDOW_NS INT64_C(100000000)	/* default match window: 100 ms */
 #define COMPARE_SAMPLE 20000u			/* first packets per view for the first offset */
 #define COMPARE_SEGMENT_S 10			/* seconds of delays fitted at once */
-#define COMPARE_MAX_HELD (1u << 22)		/* packets waiting at most (stamps that step back
+#define COMPARE_MAX_HELD (1u << 20)		/* packets waiting at most (stamps that step back
 						 * hold them): beyond, the oldest are settled early */
 
 /* Figures of one view against the reference. */

@@ -651,10 +651,36 @@ out:
 	free(elabels);
 }
 
+/* The devices to list first: those missing from the inventory, then those
+ * no view saw, then those speaking an ICS protocol, then the busiest. */
+static int asset_weight(const struct asset *a)
+{
+	return a->status == ASSET_NOT_IN_INVENTORY ? 3 : a->status == ASSET_NEVER_SEEN ? 2 : speaks_ics(a);
+}
+
+/* A device's place in the list. */
+struct listed {
+	int weight;
+	uint64_t frames;
+	size_t index;
+};
+
+static int cmp_listed(const void *x, const void *y)
+{
+	const struct listed *a = x, *b = y;
+
+	if (a->weight != b->weight)
+		return b->weight - a->weight;
+	if (a->frames != b->frames)
+		return a->frames < b->frames ? 1 : -1;
+	return a->index < b->index ? -1 : 1;	/* stable: the report is the same every run */
+}
+
 static void assets_section(FILE *f, const struct report *r)
 {
 	const struct tp_config *cfg = r->cfg;
 	size_t na;
+	struct listed *order;
 
 	section(f, "assets", "Assets and their visibility");
 	if (!r->assets) {
@@ -663,9 +689,23 @@ static void assets_section(FILE *f, const struct report *r)
 		return;
 	}
 	na = assets_count(r->assets);
+	if (!(order = malloc((na ? na : 1) * sizeof *order))) {
+		para(f, "Out of memory: see assets.csv.");
+		fputs("</section>\n", f);
+		return;
+	}
+	for (size_t i = 0; i < na; i++) {
+		const struct asset *a = assets_get(r->assets, i);
+
+		order[i] = (struct listed){ asset_weight(a), a->frames, i };
+	}
+	qsort(order, na, sizeof *order, cmp_listed);
 	para(f, "One row per device, with the frames it sent that each view holds (an empty cell: the view never "
 		"saw it).  Red rows: devices missing from the inventory (possible rogues); amber rows: inventory "
-		"devices no view saw.");
+		"devices no view saw.  Those come first, then the devices that speak an ICS protocol, then the "
+		"busiest.");
+	if (na > REPORT_MAX_ASSETS)
+		fprintf(f, "<p>The first %d of %zu devices; every one is in assets.csv.</p>\n", REPORT_MAX_ASSETS, na);
 	fputs("<div class=\"scroll\"><table class=\"sortable\"><thead><tr>", f);
 	th(f, "device");
 	th(f, "IP");
@@ -679,8 +719,8 @@ static void assets_section(FILE *f, const struct report *r)
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead><tbody>\n", f);
-	for (size_t i = 0; i < na; i++) {
-		const struct asset *a = assets_get(r->assets, i);
+	for (size_t i = 0; i < na && i < REPORT_MAX_ASSETS; i++) {
+		const struct asset *a = assets_get(r->assets, order[i].index);
 		char ip[ADDR_TEXT_MAX], mac[18];
 		const char *klass = asset_class(a);
 		size_t len;
@@ -705,6 +745,7 @@ static void assets_section(FILE *f, const struct report *r)
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody></table></div>\n", f);
+	free(order);
 	asset_map(f, r->assets);
 	fputs("</section>\n", f);
 }

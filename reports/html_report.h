@@ -25,6 +25,7 @@
 #include "analyzer/timeline.h"
 
 #define REPORT_TOP_FLOWS 25	/* conversations listed, by bytes */
+#define REPORT_MAX_ASSETS 500	/* devices listed (rogue, unmonitored and ICS ones first) */
 
 /* What the report keeps of one view while the run goes on. */
 struct report_view {

@@ -104,6 +104,7 @@ static void mac_of(uint8_t mac[6], unsigned dev)
 	static const uint8_t base[5] = { 0x02, 0x00, 0x5e, 0x10, 0x00 };
 
 	memcpy(mac, base, 5);
+	mac[4] = (uint8_t)(dev >> 8);
 	mac[5] = (uint8_t)dev;
 }
 
@@ -564,4 +565,41 @@ Test(hostile, csv_keeps_each_payload_intact_after_the_apostrophe)
 				  facts[i].column, want, cell);
 	}
 	cr_expect(eq(str, (char *)csv_table_get(&captures, 1, "view"), "'" FILE_NAME));
+}
+
+/* A crowd: 600 devices (more than the report lists), each sending one
+ * datagram: the report lists 500 of them (REPORT_MAX_ASSETS) and says
+ * where the others are. */
+Test(hostile, a_crowd_of_devices_is_listed_in_part)
+{
+	const char *dir = tmpdir_make();
+	struct bytes pcap = { 0 };
+	char path[300], *html;
+	size_t len, rows = 0;
+	FILE *f;
+
+	pcapfile_header(&pcap, false, false, 65535, 1);
+	for (unsigned d = 1000; d < 1600; d++) {
+		struct bytes data = { 0 };
+
+		bytes_zeros(&data, 20);
+		udp_to(&pcap, d, d + 1, 40000, 9999, &data);
+	}
+	snprintf(path, sizeof path, "%s/crowd.pcap", dir);
+	f = fopen(path, "wb");
+	cr_assert(f != NULL);
+	cr_assert(eq(sz, fwrite(pcap.p, 1, pcap.len, f), pcap.len));
+	cr_assert(eq(int, fclose(f), 0));
+	bytes_free(&pcap);
+	snprintf(out, sizeof out, "%s/crowd", dir);
+	cr_assert(eq(int, tool_exec((const char *const[]){ tool_bin(), "-q", "-o", out, path, NULL }), 0));
+	snprintf(path, sizeof path, "%s/report.html", out);
+	html = tool_read(path, &len);
+	cr_assert(html != NULL);
+	for (const char *p = html; (p = strstr(p, "<tr class=\"")) != NULL; p++)
+		rows++;
+	cr_expect(eq(sz, rows, 500), "asset rows in the report");
+	cr_expect(strstr(html, "The first 500 of 600 devices; every one is in assets.csv.") != NULL, "%.200s",
+		  strstr(html, "The first") ? strstr(html, "The first") : "(no note)");
+	free(html);
 }

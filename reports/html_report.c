@@ -876,6 +876,132 @@ static void run_section(FILE *f, const struct report *r)
 	fputs("</dd></dl></section>\n", f);
 }
 
+/* ---- the summary ---- */
+
+#define SUMMARY_LIST 10	/* devices named in the summary */
+
+/* "10.10.0.100 (02:5e:3a:1f:84:64)" for up to SUMMARY_LIST assets of a status. */
+static size_t list_assets(FILE *f, const struct assets *as, enum asset_status status)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; as && i < assets_count(as); i++) {
+		const struct asset *a = assets_get(as, i);
+		char ip[ADDR_TEXT_MAX], mac[18];
+		size_t len;
+		const uint8_t *name;
+
+		if (a->status != status)
+			continue;
+		if (n++ >= SUMMARY_LIST)
+			continue;
+		name = asset_name(a, &len);
+		fputs(n > 1 ? ", " : "", f);
+		if (len) {
+			html_bytes(f, name, len);
+			fputs(" ", f);
+		}
+		fputs("(", f);
+		html_text(f, addr_ip_text(ip, a->ip_version, a->ip));
+		if (a->has_mac) {
+			fputs(a->ip_version ? ", " : "", f);
+			html_text(f, addr_mac_text(mac, a->mac));
+		}
+		fputs(")", f);
+	}
+	if (n > SUMMARY_LIST)
+		fprintf(f, " and %zu more", n - SUMMARY_LIST);
+	return n;
+}
+
+/* What an investigator reads first: the evidence in one line, what
+ * stands out, and where to look. */
+static void summary(FILE *f, const struct report *r)
+{
+	const struct tp_config *cfg = r->cfg;
+	uint64_t frames = 0, faults = 0;
+	int64_t t0 = 0, t1 = 0;
+	bool timed = false;
+
+	for (size_t i = 0; i < r->ncaptures; i++) {
+		const struct capture_stats *c = &r->captures[i];
+
+		frames += c->frames;
+		faults += strcmp(c->status, "ok") != 0;
+		if (!c->timed)
+			continue;
+		t0 = timed && t0 < c->first_ts ? t0 : c->first_ts;
+		t1 = timed && t1 > c->last_ts ? t1 : c->last_ts;
+		timed = true;
+	}
+	section(f, "summary", "Summary");
+	fputs("<ul>\n<li>", f);
+	fprintf(f, "%zu capture%s in %zu view%s, ", r->ncaptures, r->ncaptures == 1 ? "" : "s", cfg->nviews,
+		cfg->nviews == 1 ? "" : "s");
+	html_num(f, frames);
+	fputs(" frames", f);
+	if (timed) {
+		fputs(", from ", f);
+		html_ts(f, t0);
+		fputs(" to ", f);
+		html_ts(f, t1);
+	}
+	fputs(faults ? "; " : ".", f);
+	if (faults)
+		fprintf(f, "<strong>%llu capture%s could not be read to the end</strong> (see Evidence).",
+			(unsigned long long)faults, faults == 1 ? "" : "s");
+	fputs("</li>\n", f);
+	/* Loss: against the reference when there is one (every packet
+	 * counted), else as each view's own evidence estimates it. */
+	for (size_t v = 0; v < cfg->nviews; v++) {
+		const struct view_quality *q = &r->views[v].quality;
+		const struct compare_result *c = r->comparison ? comparison_result(r->comparison, v) : NULL;
+
+		if (c && c->missed_in_seen_flows) {
+			fputs("<li>", f);
+			html_str(f, cfg->views[v]);
+			fprintf(f, " lost %llu packets of the traffic it carries (%.2f%%) in %llu burst%s.</li>\n",
+				(unsigned long long)c->missed_in_seen_flows,
+				100.0 * (double)c->missed_in_seen_flows / (double)(c->matched + c->missed_in_seen_flows),
+				(unsigned long long)c->missed_bursts, c->missed_bursts == 1 ? "" : "s");
+		} else if (!c && r->views[v].has_quality && q->loss_estimate > 0) {
+			fputs("<li>", f);
+			html_str(f, cfg->views[v]);
+			fprintf(f, " lost about %.2g%% (%s).</li>\n", 100 * q->loss_estimate, q->loss_basis);
+		}
+	}
+	if (r->comparison) {
+		size_t ref = comparison_reference_view(r->comparison);
+
+		for (size_t v = 0; v < cfg->nviews; v++) {
+			const struct compare_result *c = comparison_result(r->comparison, v);
+
+			if (v == ref || c->rank != (ref == COMPARE_UNION ? 1u : 2u))
+				continue;
+			fputs("<li>Most faithful view besides the reference: <strong>", f);
+			html_str(f, cfg->views[v]);
+			fputs("</strong>; the ranking and each view's losses are under Mirror comparison.</li>\n", f);
+		}
+	}
+	if (r->assets) {
+		fputs("<li>", f);
+		html_num(f, assets_count(r->assets));
+		fputs(" devices.", f);
+		fputs(" <strong>Not in the inventory:</strong> ", f);
+		if (!list_assets(f, r->assets, ASSET_NOT_IN_INVENTORY))
+			fputs(cfg->inventory ? "none" : "no inventory given (--inventory)", f);
+		fputs(".", f);
+		if (cfg->inventory) {
+			fputs(" <strong>In the inventory, seen by no view:</strong> ", f);
+			if (!list_assets(f, r->assets, ASSET_NEVER_SEEN))
+				fputs("none", f);
+			fputs(".", f);
+		}
+		fputs("</li>\n", f);
+	}
+	fputs("</ul></section>\n", f);
+}
+
 /* ---- the page ---- */
 
 /* 'sha256-BASE64' of s, for the Content-Security-Policy. */
@@ -929,9 +1055,10 @@ static bool write_page(FILE *f, const struct report *r)
 	fwrite(style, 1, style_len, f);
 	fputs("</style>\n</head><body>\n<header><h1>", f);
 	title(f, r);
-	fputs("</h1>\n<nav><a href=\"#evidence\">Evidence</a><a href=\"#verdicts\">Verdicts</a>"
+	fputs("</h1>\n<nav><a href=\"#summary\">Summary</a><a href=\"#evidence\">Evidence</a><a href=\"#verdicts\">Verdicts</a>"
 	      "<a href=\"#comparison\">Comparison</a><a href=\"#quality\">Quality</a><a href=\"#assets\">Assets</a>"
 	      "<a href=\"#flows\">Flows</a><a href=\"#run\">Run</a></nav></header>\n<main>\n", f);
+	summary(f, r);
 	evidence(f, r);
 	verdicts(f, r);
 	comparison(f, r);

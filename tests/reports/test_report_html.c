@@ -267,7 +267,9 @@ static char *chart_with(const char *page, const char *id, const char *element, s
 
 Test(report_html, chromium_renders_every_section)
 {
-	static const char *const ids[] = { "evidence", "verdicts", "comparison", "quality", "assets", "flows", "run" };
+	static const char *const ids[] = {
+		"summary", "evidence", "verdicts", "comparison", "quality", "assets", "flows", "run",
+	};
 	char *dom;
 
 	need_chromium();
@@ -364,6 +366,41 @@ Test(report_html, chromium_renders_rogue_and_unmonitored_assets_marked)
 		snprintf(th, sizeof th, "<th>%s</th>", views[v]);
 		cr_expect(eq(sz, count(sec, th), 1), "column of view %s", views[v]);
 	}
+	free(sec);
+	free(dom);
+}
+
+/* The summary names what stands out: the truth's rogue device (by its IP),
+ * the inventory's ghost (seen by no view), and every view that lost
+ * packets of the traffic it carries, as comparison.csv counts them. */
+Test(report_html, chromium_renders_a_summary_of_what_stands_out)
+{
+	struct csv_table cmp = { 0 };
+	char *dom, *sec, path[300];
+	size_t lossy = 0;
+
+	need_chromium();
+	dom = render(url, "", "/dev/null");
+	sec = part(dom, "<section id=\"summary\">", "</section>");
+	cr_assert(sec != NULL);
+	for (size_t r = 1; r < truth_assets.rows; r++)
+		if (strcmp(csv_table_get(&truth_assets, r, "rogue"), "yes") == 0)
+			cr_expect(strstr(sec, csv_table_get(&truth_assets, r, "ip")) != NULL, "the rogue's IP");
+	cr_expect(strstr(sec, GHOST_NAME) != NULL, "the unmonitored device");
+	snprintf(path, sizeof path, "%s/comparison.csv", out_dir);
+	cr_assert(eq(int, csv_table_read(&cmp, path), 0));
+	for (size_t r = 1; r < cmp.rows; r++) {
+		char want[128];
+
+		if (strcmp(csv_table_get(&cmp, r, "missed_in_seen_flows"), "0") == 0)
+			continue;
+		lossy++;
+		snprintf(want, sizeof want, "%s lost %s packets", csv_table_get(&cmp, r, "view"),
+			 csv_table_get(&cmp, r, "missed_in_seen_flows"));
+		cr_expect(strstr(sec, want) != NULL, "%s", want);
+	}
+	cr_expect(ge(sz, lossy, 1), "the SPAN views lose packets");
+	csv_table_free(&cmp);
 	free(sec);
 	free(dom);
 }

@@ -23,6 +23,7 @@
 #include "analyzer/clockfit.h"
 #include "analyzer/hash.h"
 #include "analyzer/quality.h"
+#include "analyzer/timing.h"
 
 #define NS_PER_S INT64_C(1000000000)
 #define NIL UINT32_MAX
@@ -914,21 +915,6 @@ const struct quantile *compare_distribution(const struct compare *c, size_t view
 
 /* ---- ranking and verdicts ---- */
 
-/* "1.234 ms", "35 us": a duration for people. */
-static void fmt_ns(char *buf, size_t n, double ns)
-{
-	double a = ns < 0 ? -ns : ns;
-
-	if (a >= 1e9)
-		snprintf(buf, n, "%.3f s", ns / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, n, "%.3f ms", ns / 1e6);
-	else if (a >= 1e3)
-		snprintf(buf, n, "%.1f us", ns / 1e3);
-	else
-		snprintf(buf, n, "%.0f ns", ns);
-}
-
 /* Share of the traffic a view carries that it lost. */
 static double loss_share(const struct compare_result *r)
 {
@@ -986,12 +972,12 @@ static void verdict(const struct compare_result *r, const char *label, char *b, 
 	if (r->reordered)
 		SAY("; %llu packets reordered", (unsigned long long)r->reordered);
 	if (r->clock_known && (r->offset_ns || r->drift_ppm != 0)) {
-		fmt_ns(x, sizeof x, (double)r->offset_ns);
+		duration_words(x, sizeof x, (double)r->offset_ns);
 		SAY("; clock %s%s, %+.3f ppm", r->offset_ns >= 0 ? "+" : "", x, r->drift_ppm);
 	}
 	if (r->delay_max_ns) {
-		fmt_ns(x, sizeof x, (double)r->delay_p99_ns);
-		fmt_ns(y, sizeof y, (double)r->iat_p99_ns);
+		duration_words(x, sizeof x, (double)r->delay_p99_ns);
+		duration_words(y, sizeof y, (double)r->iat_p99_ns);
 		SAY("; delay p99 %s above its fastest copy, gaps between packets off by %s (p99)", x, y);
 	}
 	if (r->assets_missed)

@@ -8,6 +8,7 @@
 void timeline_add(struct timeline *t, int64_t ts_ns)
 {
 	uint64_t i;
+	__int128 start;
 
 	if (!t->started) {
 		memset(t, 0, sizeof *t);
@@ -17,6 +18,8 @@ void timeline_add(struct timeline *t, int64_t ts_ns)
 	}
 	if (ts_ns <= t->t0_ns) {
 		i = 0;
+	} else if (ts_ns >= t->last_start && (uint64_t)ts_ns - (uint64_t)t->last_start < (uint64_t)t->width_ns) {
+		i = t->last;	/* the bucket of the record before: no division */
 	} else {
 		uint64_t d = (uint64_t)ts_ns - (uint64_t)t->t0_ns;
 
@@ -31,6 +34,9 @@ void timeline_add(struct timeline *t, int64_t ts_ns)
 	t->counts[i]++;
 	if (i + 1 > t->n)
 		t->n = (size_t)i + 1;
+	t->last = (size_t)i;
+	start = (__int128)t->t0_ns + (__int128)i * t->width_ns;	/* bogus stamps: near either end */
+	t->last_start = start > INT64_MAX ? INT64_MAX : (int64_t)start;
 }
 
 void timeline_resample(const struct timeline *t, int64_t t0_ns, int64_t width_ns, uint64_t *out, size_t n)

@@ -22,6 +22,8 @@ struct timeline {
 	bool started;
 	int64_t t0_ns, width_ns;
 	size_t n;			/* buckets in use */
+	size_t last;			/* the bucket counted last, and its start */
+	int64_t last_start;
 	uint64_t counts[TIMELINE_BUCKETS];
 };
 

@@ -10,6 +10,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,32 @@ static const char *duration_text(char *out, size_t n, uint64_t ns)
 		snprintf(out, n, "%" PRIu64 ".%03" PRIu64 " %s", ns / scale[i].unit,
 			 ns % scale[i].unit / (scale[i].unit / 1000), scale[i].name);
 	return out;
+}
+
+const char *duration_words(char *buf, size_t n, double ns)
+{
+	/* Each unit from where the one below would round to 1000. */
+	static const struct { double from, div; int decimals; const char *name; } units[] = {
+		{ 999999.5e3, 1e9, 3, "s" },
+		{ 999.95e3, 1e6, 3, "ms" },
+		{ 999.5, 1e3, 1, "us" },
+		{ 0, 1, 0, "ns" },
+	};
+	double mag = fabs(ns), v, scale;
+	size_t u = 0;
+
+	if (!isfinite(ns)) {
+		snprintf(buf, n, "n/a");
+		return buf;
+	}
+	while (mag < units[u].from)
+		u++;
+	scale = pow(10, units[u].decimals);
+	v = round(ns / units[u].div * scale) / scale;
+	if (v == 0)
+		v = 0;		/* no "-0 ns" for a tiny negative delay */
+	snprintf(buf, n, "%.*f %s", units[u].decimals, v, units[u].name);
+	return buf;
 }
 
 /* ------------------------------------------------------------------ */

@@ -141,6 +141,12 @@ struct ts_stats {
 	bool finished;
 };
 
+/* A duration (or signed delay) in ns for people, written to buf: "850 ns",
+ * "35.0 us", "1.234 ms", "2.000 s", the unit chosen after rounding (999.96
+ * ns is "1.0 us"), never "-0"; "n/a" for NaN and infinities.  Returns buf.
+ * (The events of this file keep their own fixed three decimals.) */
+const char *duration_words(char *buf, size_t n, double ns);
+
 /* Starts s; ev (may be NULL) receives the events, with ctx. */
 void ts_stats_init(struct ts_stats *s, event_fn *ev, void *ctx);
 

@@ -49,8 +49,8 @@ void comparison_csv_row(struct csv_out *o, const char *view, const char *referen
 	csv_u64(o, r->reordered);
 	if (r->clock_known) {
 		csv_i64(o, r->offset_ns);
-		snprintf(num, sizeof num, "%.3f", r->drift_ppm + 0.0);	/* + 0.0: no "-0.000" */
-		csv_raw(o, strcmp(num, "-0.000") ? num : "0.000");
+		snprintf(num, sizeof num, "%.3f", r->drift_ppm);
+		csv_raw(o, strcmp(num, "-0.000") ? num : "0.000");	/* a tiny negative drift is none */
 	} else {
 		csv_empty(o);
 		csv_empty(o);

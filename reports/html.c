@@ -1,11 +1,11 @@
 /* html.c - see html.h. */
 #include "reports/html.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/timing.h"
 #include "reports/csv.h"
 
 /* The three-byte UTF-8 characters html.h promises to show as \xHH:
@@ -115,25 +115,7 @@ void html_ts(FILE *f, int64_t ns)
 
 void html_duration(FILE *f, double ns)
 {
-	/* Each unit from where the one below would round to 1000. */
-	static const struct { double from, div; int decimals; const char *name; } units[] = {
-		{ 999999.5e3, 1e9, 3, "s" },
-		{ 999.95e3, 1e6, 3, "ms" },
-		{ 999.5, 1e3, 1, "us" },
-		{ 0, 1, 0, "ns" },
-	};
-	double mag = fabs(ns), v, scale;
-	size_t u = 0;
+	char buf[48];
 
-	if (!isfinite(ns)) {
-		fputs("n/a", f);
-		return;
-	}
-	while (mag < units[u].from)
-		u++;
-	scale = pow(10, units[u].decimals);
-	v = round(ns / units[u].div * scale) / scale;
-	if (v == 0)
-		v = 0;		/* no "-0 ns" for a tiny negative delay */
-	fprintf(f, "%.*f %s", units[u].decimals, v, units[u].name);
+	fputs(duration_words(buf, sizeof buf, ns), f);
 }

@@ -836,7 +836,6 @@ static void flows_section(FILE *f, const struct report *r)
 static void run_section(FILE *f, const struct report *r)
 {
 	const struct tp_config *cfg = r->cfg;
-	char num[64];
 
 	section(f, "run", "The run");
 	fputs("<dl><dt>tool</dt><dd>tapsight ", f);
@@ -861,9 +860,8 @@ static void run_section(FILE *f, const struct report *r)
 	fputs("</code></dd><dt>inventory</dt><dd><code>", f);
 	html_str(f, cfg->inventory ? cfg->inventory : "none");
 	fputs("</code></dd><dt>duplicate window</dt><dd>", f);
-	snprintf(num, sizeof num, "%s", cfg->dup_window_ns < 0 ? "off" : "");
 	if (cfg->dup_window_ns < 0)
-		html_text(f, num);
+		html_text(f, "off");
 	else
 		html_duration(f, cfg->dup_window_ns ? (double)cfg->dup_window_ns : 10e6);
 	fputs("</dd><dt>comparison</dt><dd>reference ", f);
